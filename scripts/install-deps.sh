@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The one list of system packages this course needs (Debian 12 "bookworm").
+#
+#   scripts/install-deps.sh           install what is missing (needs root or sudo)
+#   scripts/install-deps.sh --print   print the apt-get command instead
+#   scripts/install-deps.sh --list    print the package names, one a line
+#
+# Why these and not others:
+#   libboost1.81-dev  Asio 1.26 + Beast. Debian's plain libboost-dev is 1.74,
+#                     whose C++20 coroutine support is too old for this course.
+#   doctest-dev       the test framework (header only).
+#   libcli11-dev      the command-line parser of `lunch` and the demos.
+#   nlohmann-json3-dev  reading/writing the runner's JSON and checking traces.
+#   liburing-dev      optional: Asio's io_uring file backend (chapter 08).
+#   libbenchmark-dev  Google Benchmark, for bench/.
+#   meson, ninja-build, pkg-config, g++  the build.
+#   clang             the second compiler CI builds with.
+set -euo pipefail
+
+packages=(
+  g++ clang meson ninja-build pkg-config
+  libboost1.81-dev doctest-dev libcli11-dev nlohmann-json3-dev
+  liburing-dev libbenchmark-dev
+)
+
+case "${1:-}" in
+  --list) printf '%s\n' "${packages[@]}"; exit 0 ;;
+  --print) echo "apt-get update && apt-get install -y ${packages[*]}"; exit 0 ;;
+  "") ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+esac
+
+if [[ $(id -u) -eq 0 ]]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo)
+else
+  echo "install-deps.sh: installing packages needs root. Run this as root:" >&2
+  echo "  apt-get update && apt-get install -y ${packages[*]}" >&2
+  exit 2
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "Installing: ${packages[*]}"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"

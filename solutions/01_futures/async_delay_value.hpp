@@ -1,0 +1,67 @@
+// Exercise 01_futures/async_delay_value
+//
+// Rust futures are polled: the runtime keeps asking "ready yet?". Asio
+// operations complete instead: you start one and hand it a completion token
+// that says how you want to hear about the result:
+//
+//   net::use_awaitable   co_await it in a coroutine
+//   net::use_future      get a std::future
+//   net::deferred        get a lazy operation to start later
+//   a callable           call me back: handler(error_code, value)
+//
+// One function serves all of them when it is written with
+// `net::async_initiate`: it declares the completion signature and an
+// "initiation" that starts the work; the token decides the rest.
+//
+// Write `async_delay_value(ex, delay, value, token)`: after `delay`, complete
+// with `(error_code{}, value)`.
+//
+// Done when:
+//   - it works with use_awaitable, use_future, deferred and a callback;
+//   - the callback is never called from inside async_delay_value itself,
+//     only later, from the event loop (callers rely on that);
+//   - it can be cancelled, like sleep_for.
+//
+// Pitfall: the timer must live until it fires, but the initiation returns at
+// once. Keep it alive with the handler: `net::consign(handler, std::move(p))`
+// holds `p` until the handler runs. `net::append(handler, v)` adds `v` to the
+// arguments the handler is called with.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <memory>
+#include <utility>
+
+#include "lunch/todo.hpp"
+
+namespace net = boost::asio;
+
+template <class T, class CompletionToken>
+auto async_delay_value(net::any_io_executor ex,
+                       std::chrono::steady_clock::duration delay, T value,
+                       CompletionToken&& token) {
+  return net::async_initiate<CompletionToken,
+                             void(boost::system::error_code, T)>(
+      [](auto handler, net::any_io_executor ex,
+         std::chrono::steady_clock::duration delay, T value) {
+        // SOLUTION: the timer goes on the heap because this lambda returns
+        // before the wait ends.
+        auto timer = std::make_unique<net::steady_timer>(ex, delay);
+        auto& t = *timer;
+        // append turns the wait's (error_code) into (error_code, value);
+        // consign keeps the timer alive until then. Both keep the handler's
+        // associated executor and cancellation slot, so the completion runs
+        // where the caller expects, and `||` can cancel the wait.
+        t.async_wait(net::consign(
+            net::append(std::move(handler), std::move(value)),
+            std::move(timer)));
+      },
+      token, std::move(ex), delay, std::move(value));
+}
+
+// Another way: `net::async_compose` with a small state machine: on the first
+// call start the wait passing `self` as the handler, on the second call
+// `self.complete(ec, value)`. That is what a Rust `poll` implementation
+// looks like turned inside out, and it is the tool for operations made of
+// several steps.

@@ -1,0 +1,86 @@
+// lunch/run.hpp: run asynchronous work from synchronous code, with a deadline.
+//
+// This is what `#[tokio::main]` does for a Rust program: make an event loop,
+// start the top-level coroutine on it, run until it finishes, and hand back
+// its value or rethrow its exception. Demos and tests use it; chapter 01's
+// `block_on` exercise asks the learner to write the core of it.
+//
+// Unlike a plain `io_context::run()`, these functions never hang: when the
+// deadline passes they stop the loop and throw `lunch::deadline_exceeded`
+// naming the work that is still pending (see lunch/watchdog.hpp).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "lunch/watchdog.hpp"
+
+namespace lunch {
+
+namespace net = boost::asio;
+
+struct run_options {
+  // How long the work may take before it counts as hung.
+  std::chrono::milliseconds deadline = 10s;
+  // How many threads call ctx.run(): 1 is the caller alone. More threads make
+  // a multi-threaded runtime, like Tokio's default one.
+  int threads = 1;
+  // Named in the report, e.g. "join_all of three sleeps".
+  std::string what = "the work";
+};
+
+// Runs `ctx` until it runs out of work or the deadline passes.
+//
+// On the deadline: stops `ctx`, waits briefly for the threads to leave run(),
+// and throws `deadline_exceeded` with a report. If a thread cannot leave run()
+// because it is blocked (a std::mutex deadlock, an endless loop in a handler)
+// the report goes to stderr and the process exits with status 124.
+//
+// Exceptions escaping a handler are rethrown here after the loop stops.
+void run_until_done(net::io_context& ctx, const run_options& options = {});
+
+// Thrown by run() when the loop ran out of work but the coroutine never
+// finished: something dropped the handler that would have resumed it.
+[[noreturn]] void throw_abandoned(const std::string& what);
+
+// `a && b` reports a failure as net::multiple_exceptions; this returns the
+// exception that started it, whose message says what actually went wrong.
+std::exception_ptr first_cause(std::exception_ptr e);
+
+// Runs one coroutine to completion on a fresh io_context and returns its
+// value (or rethrows its exception, unwrapped by first_cause()).
+//
+//   int n = lunch::run(count_lines(path), {.deadline = 5s});
+template <class T>
+T run(net::awaitable<T> work, run_options options = {}) {
+  net::io_context ctx;
+  std::exception_ptr error;
+  using stored = std::conditional_t<std::is_void_v<T>, bool, T>;
+  std::optional<stored> value;
+  if constexpr (std::is_void_v<T>) {
+    net::co_spawn(ctx, std::move(work), [&](std::exception_ptr e) {
+      error = e;
+      value = true;
+    });
+  } else {
+    net::co_spawn(ctx, std::move(work), [&](std::exception_ptr e, T v) {
+      error = e;
+      if (!e) value.emplace(std::move(v));
+    });
+  }
+  run_until_done(ctx, options);
+  if (error) std::rethrow_exception(first_cause(error));
+  if (!value) throw_abandoned(options.what);
+  if constexpr (!std::is_void_v<T>) return std::move(*value);
+}
+
+}  // namespace lunch

@@ -1,0 +1,125 @@
+// The one doctest main of the course, compiled once and linked into every
+// test program. It registers the "lunch" reporter and makes it the default.
+//
+// Why a reporter of our own: doctest's console output is written for people
+// who know doctest. A learner needs three things when a check fails: which
+// behaviour is missing (the test's name and message), where (file:line), and
+// what was observed (the values). Everything else is noise.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+class lunch_reporter : public doctest::IReporter {
+ public:
+  explicit lunch_reporter(const doctest::ContextOptions& options)
+      : out_(*options.cout) {}
+
+  void report_query(const doctest::QueryData& q) override {
+    for (unsigned i = 0; i < q.num_data; ++i)
+      out_ << q.data[i]->m_test_suite << ": " << q.data[i]->m_name << "\n";
+  }
+  void test_run_start() override {}
+  void test_run_end(const doctest::TestRunStats& s) override {
+    const unsigned failed = s.numTestCasesFailed;
+    out_ << "\n"
+         << (s.numTestCasesPassingFilters - failed) << " passed, " << failed
+         << " failed\n";
+    out_.flush();
+  }
+  void test_case_start(const doctest::TestCaseData& tc) override {
+    current_ = &tc;
+    case_failed_ = false;
+  }
+  void test_case_reenter(const doctest::TestCaseData&) override {}
+  void test_case_end(const doctest::CurrentTestCaseStats& s) override {
+    const bool failed = s.failure_flags != 0 || case_failed_;
+    if (!failed) out_ << "  ok    " << name() << "\n";
+    out_.flush();
+  }
+  void test_case_exception(const doctest::TestCaseException& e) override {
+    header();
+    out_ << "        " << (e.is_crash ? "crashed: " : "threw: ")
+         << e.error_string.c_str() << "\n";
+    const int n = doctest::IReporter::get_num_stringified_contexts();
+    const doctest::String* ctx = doctest::IReporter::get_stringified_contexts();
+    for (int i = n - 1; i >= 0; --i) out_ << "        " << ctx[i].c_str() << "\n";
+    out_.flush();
+  }
+  void subcase_start(const doctest::SubcaseSignature&) override {}
+  void subcase_end() override {}
+
+  void log_assert(const doctest::AssertData& a) override {
+    if (!a.m_failed) return;
+    std::lock_guard lock(mutex_);  // asserts may come from several threads
+    header();
+    // The messages a test attached (INFO / CHECK_MESSAGE) say, in words,
+    // what behaviour is missing: they come first.
+    const int n = doctest::IReporter::get_num_active_contexts();
+    const doctest::IContextScope* const* ctx =
+        doctest::IReporter::get_active_contexts();
+    for (int i = 0; i < n; ++i) {
+      std::ostringstream line;
+      ctx[i]->stringify(&line);
+      out_ << "        " << line.str() << "\n";
+    }
+    out_ << "        at " << a.m_file << ":" << a.m_line << "\n";
+    if (a.m_threw) {
+      out_ << "        threw: " << a.m_exception.c_str() << "\n";
+    } else {
+      out_ << "        check: " << a.m_expr << "\n";
+      if (a.m_decomp.size() && std::strcmp(a.m_decomp.c_str(), a.m_expr) != 0)
+        out_ << "        values: " << a.m_decomp.c_str() << "\n";
+    }
+    out_.flush();
+  }
+  void log_message(const doctest::MessageData& m) override {
+    if (!(m.m_severity & doctest::assertType::is_warn) &&
+        !(m.m_severity & doctest::assertType::is_check) &&
+        !(m.m_severity & doctest::assertType::is_require))
+      return;
+    std::lock_guard lock(mutex_);
+    if (m.m_severity & doctest::assertType::is_warn) {
+      out_ << "  note  " << m.m_string.c_str() << "\n";
+      return;
+    }
+    header();
+    out_ << "        " << m.m_string.c_str() << "\n        at " << m.m_file
+         << ":" << m.m_line << "\n";
+  }
+  void test_case_skipped(const doctest::TestCaseData&) override {}
+
+ private:
+  std::string name() const {
+    return std::string(current_->m_test_suite) + ": " + current_->m_name;
+  }
+  // The first failure of a test case prints its name once.
+  void header() {
+    if (case_failed_) return;
+    case_failed_ = true;
+    out_ << "  FAIL  " << name() << "\n";
+  }
+
+  std::ostream& out_;
+  std::mutex mutex_;
+  const doctest::TestCaseData* current_ = nullptr;
+  bool case_failed_ = false;
+};
+
+}  // namespace
+
+REGISTER_REPORTER("lunch", 1, lunch_reporter);
+
+int main(int argc, char** argv) {
+  doctest::Context context;
+  context.setOption("reporters", "lunch");
+  context.setOption("no-intro", true);
+  context.applyCommandLine(argc, argv);
+  return context.run();
+}
