@@ -13,8 +13,26 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <vector>
+#include <cstdlib>
 
 namespace {
+
+// `lunch check` passes --first-failure: a learner needs the first failing
+// behaviour, fast. doctest's own --abort-after counts failed assertions but
+// not exceptions, and a hung exercise throws at every test's deadline.
+bool stop_at_first_failure = false;
+
+// Indents every line after the first, so a multi-line message stays inside
+// its block.
+std::string indent(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "        ";
+  }
+  return out;
+}
 
 class lunch_reporter : public doctest::IReporter {
  public:
@@ -42,11 +60,17 @@ class lunch_reporter : public doctest::IReporter {
     const bool failed = s.failure_flags != 0 || case_failed_;
     if (!failed) out_ << "  ok    " << name() << "\n";
     out_.flush();
+    if (failed && stop_at_first_failure) {
+      out_ << "\n(stopped at the first failure)\n";
+      out_.flush();
+      std::fflush(stdout);
+      std::_Exit(1);
+    }
   }
   void test_case_exception(const doctest::TestCaseException& e) override {
     header();
     out_ << "        " << (e.is_crash ? "crashed: " : "threw: ")
-         << e.error_string.c_str() << "\n";
+         << indent(e.error_string.c_str()) << "\n";
     const int n = doctest::IReporter::get_num_stringified_contexts();
     const doctest::String* ctx = doctest::IReporter::get_stringified_contexts();
     for (int i = n - 1; i >= 0; --i) out_ << "        " << ctx[i].c_str() << "\n";
@@ -67,11 +91,11 @@ class lunch_reporter : public doctest::IReporter {
     for (int i = 0; i < n; ++i) {
       std::ostringstream line;
       ctx[i]->stringify(&line);
-      out_ << "        " << line.str() << "\n";
+      out_ << "        " << indent(line.str()) << "\n";
     }
     out_ << "        at " << a.m_file << ":" << a.m_line << "\n";
     if (a.m_threw) {
-      out_ << "        threw: " << a.m_exception.c_str() << "\n";
+      out_ << "        threw: " << indent(a.m_exception.c_str()) << "\n";
     } else {
       out_ << "        check: " << a.m_expr << "\n";
       if (a.m_decomp.size() && std::strcmp(a.m_decomp.c_str(), a.m_expr) != 0)
@@ -117,9 +141,16 @@ class lunch_reporter : public doctest::IReporter {
 REGISTER_REPORTER("lunch", 1, lunch_reporter);
 
 int main(int argc, char** argv) {
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--first-failure") == 0)
+      stop_at_first_failure = true;
+    else
+      args.push_back(argv[i]);
+  }
   doctest::Context context;
   context.setOption("reporters", "lunch");
   context.setOption("no-intro", true);
-  context.applyCommandLine(argc, argv);
+  context.applyCommandLine(static_cast<int>(args.size()), args.data());
   return context.run();
 }

@@ -1,0 +1,422 @@
+#include "commands.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "check.hpp"
+#include "process.hpp"
+#include "ui.hpp"
+
+namespace lunch::runner {
+
+const exercise* session::next() const {
+  for (const auto& e : c.exercises)
+    if (p.get(e.name).state != status::solved) return &e;
+  return nullptr;
+}
+
+const exercise& session::exercise_or_throw(const std::string& key) const {
+  if (const exercise* e = c.find_exercise(key)) return *e;
+  std::vector<std::string> names;
+  for (const auto& e : c.exercises) names.push_back(e.name);
+  const std::string near = closest(key, names);
+  throw usage_error("no exercise '" + key + "'" +
+                    (near.empty() ? "" : "; did you mean '" + near + "'?") +
+                    " (./lunch list shows them all)");
+}
+
+namespace {
+
+std::string chapter_title(const course& c, const std::string& ch) {
+  std::ifstream in(c.root / "chapters" / ch / "README.md");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("# ", 0) == 0) return line.substr(2);
+  return ch;
+}
+
+std::string mark(status s) {
+  switch (s) {
+    case status::solved: return ui::green("solved ");
+    case status::failing: return ui::red("failing");
+    default: return ui::dim("-      ");
+  }
+}
+
+void print_next_steps(const session& s) {
+  const exercise* n = s.next();
+  if (!n) {
+    std::printf("Every exercise is solved. Well done! ./lunch demo and ./lunch tour "
+                "are still there to play with.\n");
+    return;
+  }
+  std::printf("%s %s (%s): %s\n", ui::bold("Next:").c_str(), n->name.c_str(),
+              n->chapter.c_str(), n->summary.c_str());
+  std::printf("  read   chapters/%s/README.md\n", n->chapter.c_str());
+  std::printf("  edit   %s\n", n->file.c_str());
+  std::printf("  check  ./lunch check      (or ./lunch watch: re-checks on every save)\n");
+  std::printf("  stuck? ./lunch hint %s\n", n->name.c_str());
+}
+
+int solved_count(const session& s, const std::string& chapter = "") {
+  int n = 0;
+  for (const auto& e : s.c.exercises)
+    if ((chapter.empty() || e.chapter == chapter) && s.p.get(e.name).state == status::solved) ++n;
+  return n;
+}
+
+// The exercise as shipped, from git: the upstream branch if there is one
+// (a learner may commit their own work locally), else HEAD.
+bool shipped_version(const course& c, const exercise& e, std::string* content,
+                     std::string* why) {
+  for (const char* ref : {"@{upstream}", "origin/HEAD", "HEAD"}) {
+    const auto r = run_process({"git", "-C", c.root.string(), "show",
+                                std::string(ref) + ":" + e.file},
+                               {.limit = std::chrono::seconds(20)});
+    if (r.ok()) {
+      *content = r.output;
+      return true;
+    }
+    *why = r.output;
+  }
+  return false;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& p, const std::string& content) {
+  const fs::path tmp = p.string() + ".lunch-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << content;
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, p);
+}
+
+}  // namespace
+
+int cmd_overview(session& s) {
+  const int total = static_cast<int>(s.c.exercises.size());
+  std::printf("%s\n", ui::bold("Practical async C++ over lunch").c_str());
+  std::printf("  %s exercises solved\n\n", ui::bar(solved_count(s), total).c_str());
+  for (const auto& ch : s.c.chapters) {
+    int n = 0;
+    for (const auto& e : s.c.exercises) n += e.chapter == ch;
+    std::printf("  %-15s %s  %s\n", ch.c_str(), ui::bar(solved_count(s, ch), n, 6).c_str(),
+                chapter_title(s.c, ch).c_str());
+  }
+  std::printf("\n");
+  print_next_steps(s);
+  std::printf("\n%s\n", ui::dim("More: ./lunch list, ./lunch demo 01, ./lunch tour, "
+                               "./lunch --help").c_str());
+  return 0;
+}
+
+int cmd_list(session& s, bool as_json) {
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : s.c.exercises) {
+      const auto p = s.p.get(e.name);
+      out.push_back({{"chapter", e.chapter},
+                     {"name", e.name},
+                     {"exercise_file", e.file},
+                     {"solution_file", e.solution},
+                     {"test_file", e.test},
+                     {"hints_file", e.hints},
+                     {"status", to_string(p.state)},
+                     {"hints_shown", p.hints_shown},
+                     {"summary", e.summary}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::string chapter;
+  const exercise* n = s.next();
+  for (const auto& e : s.c.exercises) {
+    if (e.chapter != chapter) {
+      chapter = e.chapter;
+      std::printf("%s\n", ui::bold(chapter + "  " + chapter_title(s.c, chapter)).c_str());
+    }
+    std::printf("  %s  %-22s %s%s\n", mark(s.p.get(e.name).state).c_str(), e.name.c_str(),
+                e.summary.c_str(), &e == n ? ui::yellow("  <- next").c_str() : "");
+  }
+  std::printf("\n  %s solved\n", ui::bar(solved_count(s), static_cast<int>(s.c.exercises.size())).c_str());
+  return 0;
+}
+
+int report_check(session& s, const exercise& e) {
+  std::printf("Checking %s (%s)...\n", ui::bold(e.name).c_str(), e.file.c_str());
+  std::fflush(stdout);
+  const verdict v = check(s.c, e);
+  if (v.result != outcome::broken) {
+    s.p.record_check(e.name, v.result == outcome::passed);
+    s.p.save();
+  }
+  if (v.result == outcome::passed) {
+    std::printf("%s %s  %s\n", ui::green("PASS").c_str(), v.headline.c_str(),
+                ui::dim("(build " + std::to_string(v.build_seconds).substr(0, 3) + " s, run " +
+                        std::to_string(v.run_seconds).substr(0, 3) + " s)").c_str());
+    std::printf("Compare with the reference: ./lunch solution %s\n", e.name.c_str());
+    if (const exercise* n = s.next())
+      std::printf("Next: %s (%s) - ./lunch check %s\n", n->name.c_str(), n->summary.c_str(),
+                  n->name.c_str());
+    else
+      std::printf("That was the last one: every exercise is solved!\n");
+    return 0;
+  }
+  std::string extra;
+  if (v.result == outcome::failed && v.checks_passed > 0)
+    extra = " (" + std::to_string(v.checks_passed) + " checks pass before this one)";
+  std::printf("%s %s%s\n\n%s\n", ui::red("FAIL").c_str(), v.headline.c_str(), extra.c_str(),
+              v.details.c_str());
+  if (v.result == outcome::broken) return 1;
+  std::printf("Edit %s and check again. Stuck? ./lunch hint %s\n", e.file.c_str(),
+              e.name.c_str());
+  return 1;
+}
+
+int cmd_check(session& s, const std::string& key) {
+  const exercise* e = key.empty() ? s.next() : &s.exercise_or_throw(key);
+  if (!e) {
+    std::printf("Every exercise is solved: nothing to check. (./lunch check NAME re-checks one.)\n");
+    return 0;
+  }
+  return report_check(s, *e);
+}
+
+int cmd_hint(session& s, const std::string& key, bool all) {
+  const exercise& e = s.exercise_or_throw(key);
+  const auto hints = read_hints(s.c.root / e.hints, e.name);
+  if (hints.empty()) {
+    std::printf("No hints are written for %s yet: read chapters/%s/README.md.\n",
+                e.name.c_str(), e.chapter.c_str());
+    return 0;
+  }
+  const int total = static_cast<int>(hints.size());
+  if (all) {
+    for (int i = 0; i < total; ++i)
+      std::printf("%s\n%s\n\n", ui::bold("Hint " + std::to_string(i + 1) + " of " +
+                                         std::to_string(total) + ":").c_str(),
+                  hints[static_cast<std::size_t>(i)].c_str());
+    s.p.show_hint(e.name, total);
+    while (s.p.get(e.name).hints_shown < total) s.p.show_hint(e.name, total);
+    s.p.save();
+    return 0;
+  }
+  const int before = s.p.get(e.name).hints_shown;
+  const int level = s.p.show_hint(e.name, total);
+  s.p.save();
+  std::printf("%s\n%s\n\n", ui::bold("Hint " + std::to_string(level) + " of " +
+                                     std::to_string(total) + " for " + e.name + ":").c_str(),
+              hints[static_cast<std::size_t>(level - 1)].c_str());
+  if (level < total)
+    std::printf("%s\n", ui::dim("Run it again for the next hint.").c_str());
+  else if (before == total)
+    std::printf("%s\n", ui::dim("That is the last hint. The answer: ./lunch solution " +
+                                e.name + " --force").c_str());
+  return 0;
+}
+
+int cmd_solution(session& s, const std::string& key, bool force, bool yes) {
+  const exercise& e = s.exercise_or_throw(key);
+  const bool solved = s.p.get(e.name).state == status::solved;
+  if (!solved && !force)
+    throw usage_error(e.name + " is not solved yet: solve it first (./lunch check " + e.name +
+                      "), or see the answer anyway with --force");
+  if (!solved && !yes) {
+    if (!ui::interactive())
+      throw usage_error("showing an unsolved exercise's solution needs a confirmation: add --yes");
+    std::printf("%s is not solved yet. Show the solution anyway? [y/N] ", e.name.c_str());
+    std::fflush(stdout);
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      std::printf("Not shown. Try ./lunch hint %s first.\n", e.name.c_str());
+      return 0;
+    }
+  }
+  const auto r = run_process({"diff", "-u", "--label", "yours: " + e.file, "--label",
+                              "reference: " + e.solution, (s.c.root / e.file).string(),
+                              (s.c.root / e.solution).string()},
+                             {.limit = std::chrono::seconds(20)});
+  if (r.exit_code == 0) {
+    std::printf("Your %s is identical to the reference solution.\n", e.file.c_str());
+    return 0;
+  }
+  if (r.exit_code != 1) throw std::runtime_error("diff failed: " + r.output);
+  std::istringstream in(r.output);
+  for (std::string l; std::getline(in, l);) {
+    if (l.rfind("+++", 0) == 0 || l.rfind("---", 0) == 0) l = ui::bold(l);
+    else if (!l.empty() && l[0] == '+') l = ui::green(l);
+    else if (!l.empty() && l[0] == '-') l = ui::red(l);
+    std::printf("%s\n", l.c_str());
+  }
+  std::printf("\n%s\n", ui::dim("Lines with - are yours, lines with + the reference's. "
+                               "Different code can be just as right: the tests are the judge.").c_str());
+  return 0;
+}
+
+int cmd_reset(session& s, const std::string& key, bool all) {
+  std::vector<const exercise*> targets;
+  if (all) {
+    for (const auto& e : s.c.exercises) targets.push_back(&e);
+  } else {
+    if (key.empty()) throw usage_error("reset what? name an exercise, or --all");
+    targets.push_back(&s.exercise_or_throw(key));
+  }
+  const fs::path backup = s.p.dir() / "backups" / now_stamp(true);
+  int restored = 0;
+  for (const exercise* e : targets) {
+    std::string shipped, why;
+    if (!shipped_version(s.c, *e, &shipped, &why)) {
+      std::fprintf(stderr, "lunch reset: cannot find %s as shipped (is this a git clone?): %s\n",
+                   e->file.c_str(), why.c_str());
+      return 1;
+    }
+    const fs::path path = s.c.root / e->file;
+    const bool exists = fs::exists(path);
+    if (exists && read_file(path) == shipped) continue;
+    if (exists) {
+      // Nothing a learner wrote is ever lost: keep a copy first.
+      const fs::path keep = backup / e->file;
+      fs::create_directories(keep.parent_path());
+      fs::copy_file(path, keep, fs::copy_options::overwrite_existing);
+      std::printf("  saved your %s as %s\n", e->file.c_str(),
+                  keep.lexically_relative(s.c.root).c_str());
+    }
+    write_file(path, shipped);
+    s.p.forget_state(e->name);
+    ++restored;
+  }
+  s.p.save();
+  if (restored == 0)
+    std::printf("Nothing to reset: %s already as shipped.\n",
+                all ? "every exercise is" : (targets[0]->name + " is").c_str());
+  else
+    std::printf("Restored %d exercise%s as shipped.\n", restored, restored == 1 ? "" : "s");
+  return 0;
+}
+
+int cmd_demo(session& s, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::printf("Usage: ./lunch demo CHAPTER [NAME] [options]   (--help after NAME for its options)\n\n");
+    for (const auto& d : s.c.demos)
+      std::printf("  %-15s %-18s %s%s\n", d.chapter.c_str(), d.name.c_str(), d.summary.c_str(),
+                  d.headline ? "" : "");
+    return 0;
+  }
+  const std::string ch = s.c.find_chapter(args[0]);
+  if (ch.empty())
+    throw usage_error("no chapter '" + args[0] + "' (chapters: " + [&] {
+      std::string list;
+      for (const auto& c : s.c.chapters) list += (list.empty() ? "" : ", ") + c;
+      return list;
+    }() + ")");
+  const auto demos = s.c.demos_of(ch);
+  if (demos.empty()) throw usage_error("chapter " + ch + " has no demo yet");
+  std::size_t rest = 1;
+  const demo* d = nullptr;
+  if (args.size() > 1 && args[1].rfind("-", 0) != 0) {
+    for (const demo* x : demos)
+      if (x->name == args[1]) d = x;
+    if (!d) {
+      std::string names;
+      for (const demo* x : demos) names += (names.empty() ? "" : ", ") + x->name;
+      throw usage_error("chapter " + ch + " has no demo '" + args[1] + "' (its demos: " + names + ")");
+    }
+    rest = 2;
+  } else {
+    for (const demo* x : demos)
+      if (x->headline) d = x;
+    if (!d) d = demos.front();
+  }
+  std::string output;
+  if (!build(s.c, {s.c.target_path(d->binary)}, "demo " + d->name, &output)) {
+    std::fprintf(stderr, "%s\nlunch demo: building %s failed\n", output.c_str(), d->name.c_str());
+    return 1;
+  }
+  std::vector<std::string> argv = {d->binary};
+  argv.insert(argv.end(), args.begin() + static_cast<long>(rest), args.end());
+  std::fflush(stdout);
+  const std::string err = exec_process(argv);
+  std::fprintf(stderr, "lunch demo: cannot start %s: %s\n", d->binary.c_str(), err.c_str());
+  return 1;
+}
+
+int cmd_tour(session& s, bool no_pause) {
+  std::vector<const demo*> tour;
+  std::vector<std::string> targets;
+  for (const auto& ch : s.c.chapters)
+    for (const demo* d : s.c.demos_of(ch))
+      if (d->headline) {
+        tour.push_back(d);
+        targets.push_back(s.c.target_path(d->binary));
+      }
+  std::string output;
+  if (!build(s.c, targets, "the demos", &output)) {
+    std::fprintf(stderr, "%s\nlunch tour: building the demos failed\n", output.c_str());
+    return 1;
+  }
+  const bool pause = !no_pause && ui::interactive();
+  int failures = 0;
+  for (std::size_t i = 0; i < tour.size(); ++i) {
+    const demo& d = *tour[i];
+    std::printf("\n%s\n%s\n\n",
+                ui::bold("== " + d.chapter + "  " + chapter_title(s.c, d.chapter)).c_str(),
+                ui::dim(d.summary + "   (./lunch demo " + d.chapter.substr(0, 2) + " " + d.name + ")").c_str());
+    std::fflush(stdout);
+    std::vector<std::string> argv = {d.binary};
+    argv.insert(argv.end(), d.tour_args.begin(), d.tour_args.end());
+    if (const int rc = run_foreground(argv); rc != 0) {
+      std::printf("%s\n", ui::red("(this demo ended with status " + std::to_string(rc) + ")").c_str());
+      ++failures;
+    }
+    if (pause && i + 1 < tour.size()) {
+      std::printf("\n%s", ui::dim("Enter: next chapter, q then Enter: stop ").c_str());
+      std::fflush(stdout);
+      std::string answer;
+      if (!std::getline(std::cin, answer) || answer == "q") break;
+    }
+  }
+  std::printf("\n%s\n", failures ? ui::red("The tour is over; some demos failed.").c_str()
+                                 : "That was the tour. Start the exercises with ./lunch");
+  return failures ? 1 : 0;
+}
+
+int cmd_serve(session& s, const std::vector<std::string>& args) {
+  const fs::path binary = s.c.build / "support" / "lunch-serve";
+  std::string output;
+  if (!build(s.c, {"support/lunch-serve"}, "the latency server", &output)) {
+    std::fprintf(stderr, "%s\nlunch serve: building the server failed\n", output.c_str());
+    return 1;
+  }
+  std::vector<std::string> argv = {binary.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::fflush(stdout);
+  const std::string err = exec_process(argv);
+  std::fprintf(stderr, "lunch serve: cannot start %s: %s\n", binary.c_str(), err.c_str());
+  return 1;
+}
+
+int cmd_test(session& s, const std::vector<std::string>& args) {
+  if (!in_path("meson")) throw usage_error("meson is not installed: run scripts/install-deps.sh");
+  std::vector<std::string> argv = {"meson", "test", "-C", s.c.build.string(),
+                                   "--print-errorlogs"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::fflush(stdout);
+  const std::string err = exec_process(argv);
+  std::fprintf(stderr, "lunch test: cannot start meson: %s\n", err.c_str());
+  return 1;
+}
+
+}  // namespace lunch::runner

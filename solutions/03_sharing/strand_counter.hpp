@@ -1,0 +1,92 @@
+// Exercise 03_sharing/strand_counter
+//
+// A strand is an executor that never runs two of its handlers at the same
+// time, whichever threads run the io_context underneath. State that only
+// code on one strand touches needs no lock: the strand takes the turns.
+// This is Asio's everyday answer to "many tasks on many threads update one
+// thing" (in Tokio you would reach for an Arc<Mutex<_>> or an actor task).
+//
+// `strand_counter` keeps a running total that tasks on any thread add to.
+// Its private `apply()` is the one place that touches the total, and it is
+// not thread-safe on purpose: it must only ever run on the counter's strand.
+//
+// Write `add(n)` and `total()` so that they run their part on `strand_`
+// and then come back to the caller's own executor.
+//
+// Done when:
+//   - every call of apply() runs on `strand_` (the tests check
+//     `get_strand().running_in_this_thread()` from inside `on_change`);
+//   - 4 threads x 100 tasks x 100 increments add up to exactly 40'000, and
+//     each add() returns the total just after its own addition;
+//   - callers never block: they suspend until their turn on the strand.
+//
+// Pitfall: `co_await net::post(strand_, net::use_awaitable)` looks like
+// "move me onto the strand", but a coroutine always resumes on its own
+// executor: the post merely passes through the strand and comes back.
+// Making a new strand in every call serialises nothing, either.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <functional>
+#include <utility>
+
+#include "lunch/todo.hpp"
+
+namespace net = boost::asio;
+
+class strand_counter {
+ public:
+  using strand_type = net::strand<net::any_io_executor>;
+
+  // `on_change(total)` hears of every change (a log line, a metrics gauge):
+  // it runs on the counter's strand, one call at a time.
+  explicit strand_counter(net::any_io_executor ex,
+                          std::function<void(long)> on_change = {})
+      : strand_(net::make_strand(ex)), on_change_(std::move(on_change)) {}
+
+  // The strand every change runs on.
+  strand_type get_strand() const { return strand_; }
+
+  // Adds `n`; returns the total just after this addition. Callable from
+  // coroutines on any thread.
+  net::awaitable<long> add(long n) {
+    // SOLUTION: co_spawn starts `apply_here(n)` as a coroutine of its own on
+    // the strand; awaiting it with use_awaitable suspends us until it is
+    // done, then resumes us on our own executor with its result. While we
+    // are suspended our thread is free for other work.
+    co_return co_await net::co_spawn(strand_, apply_here(n), net::use_awaitable);
+  }
+
+  // The total now, read on the strand.
+  net::awaitable<long> total() {
+    // SOLUTION: a read needs the strand too: on another thread, reading a
+    // long while the strand writes it is a data race, even if it "works".
+    co_return co_await net::co_spawn(strand_, read_here(), net::use_awaitable);
+  }
+
+ private:
+  // Not thread-safe: only ever call it on strand_.
+  long apply(long n) {
+    total_ += n;
+    if (on_change_) on_change_(total_);
+    return total_;
+  }
+
+  // SOLUTION: named member coroutines, not capturing lambdas, go to
+  // co_spawn (C++ Core Guidelines CP.51; and g++ 12 mishandles a capturing
+  // lambda inside a co_await expression). `this` outlives them because the
+  // caller awaits them at once: that is join, so a plain pointer is fine.
+  net::awaitable<long> apply_here(long n) { co_return apply(n); }
+  net::awaitable<long> read_here() { co_return total_; }
+
+  strand_type strand_;
+  std::function<void(long)> on_change_;
+  long total_ = 0;
+};
+
+// Another way: `net::async_initiate` with an initiation that does
+// `net::dispatch(strand_, ...)` to run apply(n) and then dispatches the
+// handler (with the result) to the handler's associated executor. No
+// coroutine frame per call, so it is cheaper, but three times longer.
+// Or run the callers themselves on the strand (`co_spawn(strand, task)`):
+// then no hop is needed at all, but those tasks never run in parallel.

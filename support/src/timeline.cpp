@@ -1,0 +1,409 @@
+// Recording spans and drawing them: lunch/timeline.hpp.
+#include "lunch/timeline.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+namespace lunch {
+
+using namespace std::chrono_literals;
+
+int thread_index() {
+  // Raw std::thread::id values are long and unordered; people reading a
+  // timeline want "thread 1, thread 2".
+  static std::atomic<int> next{0};
+  thread_local const int index = ++next;
+  return index;
+}
+
+// ---------------------------------------------------------------- recording
+
+timeline::timeline() : origin_(clock::now()) {}
+
+std::chrono::nanoseconds timeline::now() const { return clock::now() - origin_; }
+
+timeline::scoped_span timeline::span(std::string name, std::string lane,
+                                     std::string waiting_on) {
+  span_record r{std::move(name), std::move(lane), std::move(waiting_on),
+                thread_index(), now(), {}};
+  return scoped_span(this, std::move(r));
+}
+
+timeline::scoped_span::scoped_span(scoped_span&& other) noexcept
+    : owner_(std::exchange(other.owner_, nullptr)), record_(std::move(other.record_)) {}
+
+timeline::scoped_span& timeline::scoped_span::operator=(scoped_span&& other) noexcept {
+  if (this != &other) {
+    end();
+    owner_ = std::exchange(other.owner_, nullptr);
+    record_ = std::move(other.record_);
+  }
+  return *this;
+}
+
+timeline::scoped_span::~scoped_span() { end(); }
+
+void timeline::scoped_span::end() {
+  if (!owner_) return;
+  record_.end = owner_->now();
+  std::exchange(owner_, nullptr)->store(std::move(record_));
+}
+
+void timeline::scoped_span::waiting_on(std::string what) {
+  record_.waiting_on = std::move(what);
+}
+
+std::size_t timeline::begin(std::string name, std::string lane, std::string waiting_on) {
+  const auto t = now();
+  span_record r{std::move(name), std::move(lane), std::move(waiting_on),
+                thread_index(), t, t};
+  std::lock_guard lock(mutex_);
+  spans_.push_back(std::move(r));
+  return spans_.size() - 1;
+}
+
+void timeline::end(std::size_t id) {
+  const auto t = now();
+  std::lock_guard lock(mutex_);
+  if (id < spans_.size()) spans_[id].end = t;
+}
+
+void timeline::add(span_record r) { store(std::move(r)); }
+
+void timeline::store(span_record&& r) {
+  std::lock_guard lock(mutex_);
+  spans_.push_back(std::move(r));
+}
+
+std::vector<span_record> timeline::spans() const {
+  std::lock_guard lock(mutex_);
+  return spans_;
+}
+
+std::size_t timeline::size() const {
+  std::lock_guard lock(mutex_);
+  return spans_.size();
+}
+
+// ---------------------------------------------------------------- shared
+
+namespace {
+
+using std::chrono::nanoseconds;
+
+struct lane {
+  std::string name;
+  std::vector<const span_record*> spans;
+};
+
+// Lanes in order of their first start (ties: first stored), so a staircase
+// reads top to bottom.
+std::vector<lane> lanes_of(const std::vector<span_record>& spans, bool by_thread) {
+  std::vector<const span_record*> order;
+  for (const auto& s : spans) order.push_back(&s);
+  std::stable_sort(order.begin(), order.end(),
+                   [](auto* a, auto* b) { return a->start < b->start; });
+  std::vector<lane> out;
+  std::map<std::string, std::size_t> index;
+  for (const auto* s : order) {
+    std::string key = by_thread ? "thread " + std::to_string(s->thread) : s->lane_name();
+    auto [it, added] = index.try_emplace(key, out.size());
+    if (added) out.push_back({std::move(key), {}});
+    out[it->second].spans.push_back(s);
+  }
+  return out;
+}
+
+bool locale_is_utf8() {
+  for (const char* var : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (!v || !*v) continue;
+    std::string s(v);
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s.find("utf-8") != std::string::npos || s.find("utf8") != std::string::npos;
+  }
+  return false;
+}
+
+// Code points, not bytes: labels may hold UTF-8.
+std::size_t text_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::string fit(const std::string& s, std::size_t width, const char* ellipsis) {
+  if (text_width(s) <= width) return s + std::string(width - text_width(s), ' ');
+  std::string out;
+  std::size_t points = 0;
+  for (char c : s) {
+    const bool starts_point = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_point && ++points > width - 1) break;
+    out += c;
+  }
+  return out + ellipsis;
+}
+
+// A time in ms with as many decimals as `step` needs.
+std::string format_ms(nanoseconds t, nanoseconds step) {
+  const double ms = static_cast<double>(t.count()) / 1e6;
+  const int decimals = step >= 1ms ? 0 : step >= 100us ? 1 : step >= 10us ? 2 : 3;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, ms);
+  return buf;
+}
+
+void trim_right(std::string& line) {
+  line.erase(line.find_last_not_of(' ') + 1);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- terminal
+
+int terminal_width() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    const int n = std::atoi(columns);
+    if (n > 0) return n;
+  }
+  return 80;
+}
+
+std::string render_timeline(const timeline& tl, const render_options& options) {
+  return render_timeline(tl.spans(), options);
+}
+
+std::string render_timeline(const std::vector<span_record>& spans,
+                            const render_options& options) {
+  if (spans.empty()) return "timeline: no spans were recorded\n";
+
+  const bool unicode = options.style == glyphs::unicode ||
+                       (options.style == glyphs::automatic && locale_is_utf8());
+  const char* running = unicode ? "█" : "#";
+  const char* waiting = unicode ? "░" : "-";
+  const char* rule = unicode ? "─" : "-";
+  const char* tick = unicode ? "┬" : "+";
+  const char* ellipsis = unicode ? "…" : "~";
+
+  const int width = std::clamp(options.width > 0 ? options.width : terminal_width(), 40, 1000);
+  auto lanes = lanes_of(spans, options.by_thread);
+  const std::size_t max_lanes =
+      static_cast<std::size_t>(std::max(1, options.max_lanes));
+  const std::size_t shown = std::min(lanes.size(), max_lanes);
+
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < shown; ++i) label = std::max(label, text_width(lanes[i].name));
+  label = std::clamp<std::size_t>(label, 4, static_cast<std::size_t>(width / 4));
+  const auto columns = static_cast<long long>(static_cast<std::size_t>(width) - label - 1);
+
+  nanoseconds t0 = spans.front().start, t1 = spans.front().end;
+  for (const auto& s : spans) {
+    t0 = std::min(t0, s.start);
+    t1 = std::max(t1, std::max(s.end, s.start));
+  }
+  const long long total = std::max<long long>((t1 - t0).count(), 1);
+  // Integer arithmetic on nanoseconds: the same spans give the same picture
+  // on every machine, which the checked-in expected picture relies on. No
+  // overflow below about 100 days of timeline at 1000 columns.
+  auto column_of = [&](nanoseconds t) {
+    return (t - t0).count() * columns / total;
+  };
+
+  std::ostringstream out;
+  std::size_t threads = 0;
+  {
+    std::vector<int> seen;
+    for (const auto& s : spans)
+      if (std::find(seen.begin(), seen.end(), s.thread) == seen.end()) seen.push_back(s.thread);
+    threads = seen.size();
+  }
+  out << "timeline: " << spans.size() << (spans.size() == 1 ? " span, " : " spans, ")
+      << lanes.size() << (options.by_thread ? " thread" : " task")
+      << (lanes.size() == 1 ? "" : "s");
+  if (!options.by_thread) out << " on " << threads << (threads == 1 ? " thread" : " threads");
+  out << ", " << format_ms(t1 - t0, 1ms) << " ms\n";
+
+  bool any_running = false;
+  std::vector<std::string> waited_on;
+  for (std::size_t i = 0; i < shown; ++i) {
+    // 0 empty, 1 waiting, 2 running: running wins where spans overlap.
+    std::vector<int> cells(static_cast<std::size_t>(columns), 0);
+    for (const auto* s : lanes[i].spans) {
+      const int kind = s->waiting_on.empty() ? 2 : 1;
+      const long long from = std::min(column_of(s->start), columns - 1);
+      // Round the end up, and give every span at least one column: a 1 ms
+      // request in a 10 s picture must still show.
+      long long to = ((std::max(s->end, s->start) - t0).count() * columns + total - 1) / total;
+      to = std::clamp(to, from + 1, columns);
+      for (long long c = from; c < to; ++c) {
+        auto& cell = cells[static_cast<std::size_t>(c)];
+        cell = std::max(cell, kind);
+      }
+      if (kind == 2) any_running = true;
+      if (kind == 1 && std::find(waited_on.begin(), waited_on.end(), s->waiting_on) == waited_on.end())
+        waited_on.push_back(s->waiting_on);
+    }
+    std::string line = fit(lanes[i].name, label, ellipsis) + " ";
+    for (int cell : cells) line += cell == 2 ? running : cell == 1 ? waiting : " ";
+    trim_right(line);
+    out << line << "\n";
+  }
+  if (lanes.size() > shown)
+    out << "... and " << lanes.size() - shown << " more "
+        << (options.by_thread ? "threads" : "tasks") << "\n";
+
+  // The axis: ticks at 1, 2 or 5 times a power of ten (in ns, from 1 µs
+  // up), the first step that puts them ten columns apart, so that their
+  // labels never touch.
+  long long step = 1000;
+  for (long long decade = 1000; step * columns < 10 * total; decade *= 10) {
+    for (long long m : {1, 2, 5}) {
+      step = decade * m;
+      if (step * columns >= 10 * total) break;
+    }
+  }
+  std::string axis = std::string(label + 1, ' ');
+  std::string labels = std::string(label + 1, ' ');
+  std::size_t labels_cols = 0;  // columns used so far in `labels` past the margin
+  for (long long c = 0, next_tick = 0; c < columns; ++c) {
+    const long long tick_col = column_of(t0 + nanoseconds(next_tick));
+    if (c == tick_col) {
+      axis += tick;
+      const std::string text = format_ms(nanoseconds(next_tick), nanoseconds(step));
+      const auto at = static_cast<std::size_t>(c);
+      if (at >= labels_cols && at + text.size() <= static_cast<std::size_t>(columns)) {
+        labels += std::string(at - labels_cols, ' ') + text;
+        labels_cols = at + text.size() + 1;
+        labels += ' ';
+      }
+      next_tick += step;
+    } else {
+      axis += rule;
+    }
+  }
+  if (labels_cols + 2 <= static_cast<std::size_t>(columns)) labels += "ms";
+  trim_right(labels);
+  out << axis << "\n" << labels << "\n";
+
+  out << "legend:";
+  if (any_running) out << " " << running << " running";
+  if (!waited_on.empty()) {
+    out << (any_running ? ", " : " ") << waiting << " waiting on ";
+    for (std::size_t i = 0; i < waited_on.size() && i < 3; ++i)
+      out << (i ? ", " : "") << waited_on[i];
+    if (waited_on.size() > 3) out << ", ...";
+  }
+  // "about": the scale is total / columns, rarely a round number.
+  out << "; one column " << (unicode ? "≈ " : "~ ")
+      << format_ms(nanoseconds(total / columns), nanoseconds(total / columns)) << " ms\n";
+  return out.str();
+}
+
+// ---------------------------------------------------------------- trace
+
+namespace {
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string micros(nanoseconds t) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(t.count()) / 1e3);
+  return buf;
+}
+
+}  // namespace
+
+void write_trace(const timeline& tl, std::ostream& out) {
+  const auto spans = tl.spans();
+  const auto lanes = lanes_of(spans, false);
+  out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
+  out << R"({"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"lunch timeline"}})";
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    const auto tid = std::to_string(i + 1);
+    out << ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" << tid
+        << ",\"args\":{\"name\":" << json_string(lanes[i].name) << "}}";
+    out << ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":" << tid
+        << ",\"args\":{\"sort_index\":" << tid << "}}";
+  }
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    for (const auto* s : lanes[i].spans) {
+      out << ",\n{\"name\":" << json_string(s->name) << ",\"cat\":\""
+          << (s->waiting_on.empty() ? "running" : "waiting") << "\",\"ph\":\"X\",\"ts\":"
+          << micros(s->start) << ",\"dur\":" << micros(std::max(s->end - s->start, nanoseconds(0)))
+          << ",\"pid\":1,\"tid\":" << i + 1 << ",\"args\":{\"lane\":" << json_string(lanes[i].name)
+          << ",\"thread\":" << s->thread;
+      if (!s->waiting_on.empty()) out << ",\"waiting_on\":" << json_string(s->waiting_on);
+      out << "}}";
+    }
+  }
+  out << "\n]}\n";
+}
+
+void write_trace(const timeline& tl, const std::string& path) {
+  std::ostringstream text;
+  write_trace(tl, text);
+  const std::string json = text.str();
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f)
+    throw std::runtime_error("cannot write the trace to '" + path + "': " + std::strerror(errno));
+  const bool written = std::fwrite(json.data(), 1, json.size(), f) == json.size();
+  const int saved = errno;
+  if (std::fclose(f) != 0 || !written)
+    throw std::runtime_error("cannot write the trace to '" + path +
+                             "': " + std::strerror(written ? errno : saved));
+}
+
+// ---------------------------------------------------------------- demos
+
+void show(const demo_cli& cli, const timeline& tl, const render_options& options) {
+  if (cli.timeline()) std::fputs(render_timeline(tl, options).c_str(), stdout);
+  if (!cli.trace_file().empty()) {
+    try {
+      write_trace(tl, cli.trace_file());
+    } catch (const std::exception& e) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "lunch: %s\n", e.what());
+      std::exit(2);
+    }
+    std::printf("Wrote trace %s (%zu spans): open it in https://ui.perfetto.dev\n",
+                cli.trace_file().c_str(), tl.size());
+  }
+  if (!cli.timeline() && cli.trace_file().empty() && !cli.smoke())
+    std::printf("(--timeline draws what ran when; --trace FILE saves it for Perfetto)\n");
+  std::fflush(stdout);
+}
+
+}  // namespace lunch

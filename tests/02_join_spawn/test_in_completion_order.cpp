@@ -1,0 +1,127 @@
+// Tests for exercises/02_join_spawn/in_completion_order.hpp
+//
+// The naps have distinct lengths, 30 ms or more apart, so the order in which
+// they finish is fixed: it does not depend on how busy the machine is.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "in_completion_order.hpp"
+#include "lunch/run.hpp"
+#include "lunch/todo.hpp"
+
+using namespace std::chrono_literals;
+using ms = std::chrono::milliseconds;
+
+namespace {
+
+net::awaitable<void> nap(ms d) {
+  net::steady_timer timer(co_await net::this_coro::executor, d);
+  co_await timer.async_wait(net::use_awaitable);
+}
+
+// Logs "+i" when task i starts and "-i" when it ends.
+net::awaitable<std::string> logged(std::vector<std::string>& log, int i, ms d) {
+  log.push_back("+" + std::to_string(i));
+  co_await nap(d);
+  log.push_back("-" + std::to_string(i));
+  co_return "task " + std::to_string(i);
+}
+
+net::awaitable<std::string> fail_after(ms d) {
+  co_await nap(d);
+  throw std::out_of_range("task 1 failed");
+}
+
+net::awaitable<std::string> counted_nap(int& running, ms d) {
+  ++running;
+  struct leave {
+    int& n;
+    ~leave() { --n; }
+  } on_exit{running};
+  co_await nap(d);
+  co_return "slow";
+}
+
+// What the call threw, in words, and how many tasks were still running then.
+net::awaitable<std::string> after_a_failure(int& running) {
+  std::vector<net::awaitable<std::string>> tasks;
+  tasks.push_back(counted_nap(running, 200ms));
+  tasks.push_back(fail_after(20ms));
+  try {
+    co_await in_completion_order(std::move(tasks));
+  } catch (const lunch::todo_error&) {
+    throw;
+  } catch (const std::out_of_range& e) {
+    co_return std::string(e.what()) + ", " + std::to_string(running) +
+        " task(s) still running";
+  } catch (const std::exception& e) {
+    co_return std::string("another exception: ") + e.what();
+  }
+  co_return "nothing";
+}
+
+}  // namespace
+
+TEST_SUITE("in_completion_order") {
+
+TEST_CASE("results come in the order the tasks finished, each with its own index") {
+  std::vector<std::string> log;
+  const std::vector<ms> naps{90ms, 30ms, 150ms, 60ms};  // finish: 1, 3, 0, 2
+  std::vector<net::awaitable<std::string>> tasks;
+  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, naps[i]));
+  auto got = lunch::run(in_completion_order(std::move(tasks)),
+                        {.deadline = 5s, .what = "in_completion_order of 4 naps"});
+
+  std::ostringstream seen;
+  for (const auto& r : got) seen << "{" << r.index << ", '" << r.value << "'} ";
+  INFO("got: " << seen.str());
+  REQUIRE_MESSAGE(got.size() == 4, "expected one result per task");
+  const std::size_t want[] = {1, 3, 0, 2};
+  for (std::size_t k = 0; k < 4; ++k) {
+    CHECK_MESSAGE(got[k].index == want[k],
+                  "result " << k << " should come from task " << want[k]
+                  << " (naps of 90, 30, 150, 60 ms finish in the order 1, 3, "
+                     "0, 2); input order is join_all's job");
+    CHECK_MESSAGE(got[k].value == "task " + std::to_string(got[k].index),
+                  "result " << k << " says index " << got[k].index
+                  << " but carries the value '" << got[k].value << "'");
+  }
+}
+
+TEST_CASE("every task starts before the first one finishes") {
+  std::vector<std::string> log;
+  std::vector<net::awaitable<std::string>> tasks;
+  for (int i = 0; i < 3; ++i) tasks.push_back(logged(log, i, 40ms));
+  lunch::run(in_completion_order(std::move(tasks)),
+             {.deadline = 5s, .what = "in_completion_order of 3 naps"});
+  std::string seen;
+  for (const auto& e : log) seen += e + " ";
+  INFO("start (+) and end (-) of each task: " << seen);
+  REQUIRE(log.size() == 6);
+  for (std::size_t k = 0; k < 3; ++k)
+    CHECK_MESSAGE(log[k][0] == '+',
+                  "a task ended before all had started: the tasks ran one "
+                  "after another instead of at the same time");
+}
+
+TEST_CASE("an exception reaches the caller as itself, once every task has ended") {
+  int running = 0;
+  auto got = lunch::run(after_a_failure(running),
+                        {.deadline = 5s, .what = "in_completion_order with a failure"});
+  CHECK_MESSAGE(got == "task 1 failed, 0 task(s) still running",
+                "got: " << got << " (expected task 1's std::out_of_range, "
+                "thrown once the other task had ended)");
+}
+
+TEST_CASE("an empty vector gives an empty result at once") {
+  auto got = lunch::run(
+      in_completion_order(std::vector<net::awaitable<int>>{}),
+      {.deadline = 5s, .what = "in_completion_order of nothing"});
+  CHECK(got.empty());
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,186 @@
+// Tests for exercises/02_join_spawn/join_all.hpp
+//
+// The tasks below take references to the test's locals. That is fine here,
+// and it is the point of joining: join_all does not finish before the tasks
+// do, so the locals outlive every task that uses them.
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "join_all.hpp"
+#include "lunch/run.hpp"
+#include "lunch/testing.hpp"
+#include "lunch/todo.hpp"
+
+using namespace std::chrono_literals;
+using ms = std::chrono::milliseconds;
+
+namespace {
+
+net::awaitable<void> nap(ms d) {
+  net::steady_timer timer(co_await net::this_coro::executor, d);
+  co_await timer.async_wait(net::use_awaitable);
+}
+
+// What each task did, in the order it happened (one thread: no lock needed).
+struct event {
+  bool start;
+  int task;
+  std::thread::id thread;
+};
+
+net::awaitable<std::string> logged(std::vector<event>& log, int i, ms d) {
+  log.push_back({true, i, std::this_thread::get_id()});
+  co_await nap(d);
+  log.push_back({false, i, std::this_thread::get_id()});
+  co_return "task " + std::to_string(i);
+}
+
+net::awaitable<int> fail_after(ms d, std::string message) {
+  co_await nap(d);
+  throw std::out_of_range(message);
+}
+
+// Counts how many tasks are running; a cancelled task counts down too.
+net::awaitable<int> counted_nap(int& running, ms d) {
+  ++running;
+  struct leave {
+    int& n;
+    ~leave() { --n; }
+  } on_exit{running};
+  co_await nap(d);
+  co_return 1;
+}
+
+// Runs join_all and describes what it threw, so that a failing check can
+// say it in words. A TODO still goes through untouched.
+net::awaitable<std::string> what_join_all_threw(
+    std::vector<net::awaitable<int>> tasks) {
+  try {
+    co_await join_all(std::move(tasks));
+  } catch (const lunch::todo_error&) {
+    throw;
+  } catch (const std::out_of_range& e) {
+    co_return e.what();
+  } catch (const net::multiple_exceptions&) {
+    co_return "net::multiple_exceptions";
+  } catch (const std::exception& e) {
+    co_return std::string("another exception: ") + e.what();
+  }
+  co_return "nothing";
+}
+
+// How many tasks are still running once join_all has given up on a failure.
+net::awaitable<int> running_after_failure(int& running) {
+  std::vector<net::awaitable<int>> tasks;
+  tasks.push_back(counted_nap(running, 200ms));
+  tasks.push_back(fail_after(10ms, "task 1 failed"));
+  tasks.push_back(counted_nap(running, 200ms));
+  try {
+    co_await join_all(std::move(tasks));
+  } catch (const std::out_of_range&) {
+  }
+  co_return running;
+}
+
+}  // namespace
+
+TEST_SUITE("join_all") {
+
+TEST_CASE("every task starts before the first one finishes") {
+  std::vector<event> log;
+  std::vector<net::awaitable<std::string>> tasks;
+  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, 50ms));
+  lunch::run(join_all(std::move(tasks)), {.deadline = 5s, .what = "join_all of 4 naps"});
+
+  REQUIRE(log.size() == 8);
+  // The first "finished" event, and any "started" event after it.
+  std::size_t first_end = 0;
+  while (first_end < log.size() && log[first_end].start) ++first_end;
+  for (std::size_t k = first_end; k < log.size(); ++k) {
+    CHECK_MESSAGE(!log[k].start,
+                  "the tasks ran one after another: task "
+                      << log[k].task << " started after task "
+                      << log[first_end].task << " had finished");
+  }
+}
+
+TEST_CASE("the total time is about the slowest task, not the sum") {
+  std::vector<event> log;
+  std::vector<net::awaitable<std::string>> tasks;
+  for (int i = 0; i < 5; ++i) tasks.push_back(logged(log, i, 100ms));
+  lunch::stopwatch sw;
+  lunch::run(join_all(std::move(tasks)), {.deadline = 5s, .what = "join_all of 5 naps"});
+  CHECK_MESSAGE(sw.elapsed() < 250ms,
+                "five 100 ms naps took " << sw.ms() << " ms together; "
+                "overlapping, they take about 100 ms (in a row: 500 ms)");
+}
+
+TEST_CASE("every task runs on the caller's thread") {
+  std::vector<event> log;
+  std::vector<net::awaitable<std::string>> tasks;
+  for (int i = 0; i < 3; ++i) tasks.push_back(logged(log, i, 10ms));
+  lunch::run(join_all(std::move(tasks)), {.deadline = 5s, .what = "join_all of 3 naps"});
+  for (const auto& e : log)
+    CHECK_MESSAGE(e.thread == std::this_thread::get_id(),
+                  "task " << e.task << " ran on another thread: join_all "
+                  "runs the tasks on the caller's own executor (putting them "
+                  "on other threads is spawn_all's job)");
+}
+
+TEST_CASE("results come back in input order, even when the last task finishes first") {
+  std::vector<event> log;
+  std::vector<net::awaitable<std::string>> tasks;
+  // Task 0 naps longest, task 3 shortest: they finish in reverse order.
+  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, (4 - i) * 30ms));
+  auto got = lunch::run(join_all(std::move(tasks)),
+                        {.deadline = 5s, .what = "join_all of 4 naps"});
+  const std::vector<std::string> want{"task 0", "task 1", "task 2", "task 3"};
+  std::string seen;
+  for (const auto& s : got) seen += "'" + s + "' ";
+  CHECK_MESSAGE(got == want,
+                "results: " << seen << "; result i must be tasks[i]'s value, "
+                "whatever order the tasks finished in");
+}
+
+TEST_CASE("the first exception thrown reaches the caller as itself") {
+  std::vector<net::awaitable<int>> tasks;
+  int running = 0;
+  tasks.push_back(counted_nap(running, 300ms));
+  tasks.push_back(fail_after(80ms, "task 1 failed second"));
+  tasks.push_back(fail_after(20ms, "task 2 failed first"));
+  auto got = lunch::run(what_join_all_threw(std::move(tasks)),
+                        {.deadline = 5s, .what = "join_all with failing tasks"});
+  INFO("join_all threw: " << got);
+  CHECK_MESSAGE(got != "nothing",
+                "join_all returned normally although two tasks threw: the "
+                "exceptions were lost");
+  CHECK_MESSAGE(got != "net::multiple_exceptions",
+                "join_all threw net::multiple_exceptions: rethrow the task's "
+                "own exception (first_exception() unwraps it)");
+  CHECK_MESSAGE(got == "task 2 failed first",
+                "expected the exception of task 2, which threw first (walk "
+                "the completion order, not the input order)");
+}
+
+TEST_CASE("when a task fails, join_all ends only after every task has ended") {
+  int running = 0;
+  const int still_running = lunch::run(
+      running_after_failure(running),
+      {.deadline = 5s, .what = "join_all with a failing task"});
+  CHECK_MESSAGE(still_running == 0,
+                still_running << " task(s) were still running when join_all "
+                "threw: they may use the caller's locals, which are about to "
+                "go away. Wait for them (or cancel them and wait for that)");
+}
+
+TEST_CASE("an empty vector gives an empty result at once") {
+  auto got = lunch::run(join_all(std::vector<net::awaitable<int>>{}),
+                        {.deadline = 5s, .what = "join_all of nothing"});
+  CHECK(got.empty());
+}
+
+}  // TEST_SUITE
