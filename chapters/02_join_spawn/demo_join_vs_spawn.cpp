@@ -96,10 +96,12 @@ net::awaitable<void> joined(std::vector<span>& spans, settings how) {
   co_await all_at_once(co_await net::this_coro::executor, spans, how);
 }
 
-// '.' waiting for I/O, '#' computing; one row per task, 60 columns wide.
+// One row per task, 60 columns wide: '.' waiting (for the I/O, then for a
+// free thread), '#' computing.
 void draw(const std::vector<span>& spans, double total) {
   const double per_col = total / 60;
-  std::printf("    (one column = %.1f ms; '.' waiting for I/O, '#' computing)\n", per_col);
+  std::printf("    (one column = %.1f ms; '.' waiting: for the I/O, then for a thread;"
+              " '#' computing)\n", per_col);
   for (std::size_t i = 0; i < spans.size(); ++i) {
     std::string row(60, ' ');
     for (int c = 0; c < 60; ++c) {
@@ -153,7 +155,7 @@ int main(int argc, char** argv) {
   lunch::run(joined(spans, how), {.deadline = 600s, .what = "joined"});
   report("joined", spans, sw.ms(), L + tasks * C, cli.timeline());
 
-  net::thread_pool pool(std::size_t(threads));
+  net::thread_pool pool{std::size_t(threads)};
   spans.assign(std::size_t(tasks), span{});
   sw = {};
   lunch::run(all_at_once(pool.get_executor(), spans, how),

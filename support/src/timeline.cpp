@@ -165,6 +165,20 @@ std::string format_ms(nanoseconds t, nanoseconds step) {
   return buf;
 }
 
+// Breaks a sentence into lines of at most `width` code points, at spaces.
+std::string wrap(const std::string& text, std::size_t width) {
+  std::string out, line;
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (!line.empty() && text_width(line) + 1 + text_width(word) > width) {
+      out += line + "\n";
+      line = "  ";  // continuation lines are indented
+    }
+    line += (line.empty() || line == "  " ? "" : " ") + word;
+  }
+  return out + line + "\n";
+}
+
 void trim_right(std::string& line) {
   line.erase(line.find_last_not_of(' ') + 1);
 }
@@ -231,11 +245,15 @@ std::string render_timeline(const std::vector<span_record>& spans,
       if (std::find(seen.begin(), seen.end(), s.thread) == seen.end()) seen.push_back(s.thread);
     threads = seen.size();
   }
-  out << "timeline: " << spans.size() << (spans.size() == 1 ? " span, " : " spans, ")
-      << lanes.size() << (options.by_thread ? " thread" : " task")
-      << (lanes.size() == 1 ? "" : "s");
-  if (!options.by_thread) out << " on " << threads << (threads == 1 ? " thread" : " threads");
-  out << ", " << format_ms(t1 - t0, 1ms) << " ms\n";
+  {
+    std::ostringstream title;
+    title << "timeline: " << spans.size() << (spans.size() == 1 ? " span, " : " spans, ")
+          << lanes.size() << (options.by_thread ? " thread" : " task")
+          << (lanes.size() == 1 ? "" : "s");
+    if (!options.by_thread) title << " on " << threads << (threads == 1 ? " thread" : " threads");
+    title << ", " << format_ms(t1 - t0, 1ms) << " ms";
+    out << wrap(title.str(), static_cast<std::size_t>(width));
+  }
 
   bool any_running = false;
   std::vector<std::string> waited_on;
@@ -299,17 +317,19 @@ std::string render_timeline(const std::vector<span_record>& spans,
   trim_right(labels);
   out << axis << "\n" << labels << "\n";
 
-  out << "legend:";
-  if (any_running) out << " " << running << " running";
+  std::ostringstream legend;
+  legend << "legend:";
+  if (any_running) legend << " " << running << " running";
   if (!waited_on.empty()) {
-    out << (any_running ? ", " : " ") << waiting << " waiting on ";
+    legend << (any_running ? ", " : " ") << waiting << " waiting on ";
     for (std::size_t i = 0; i < waited_on.size() && i < 3; ++i)
-      out << (i ? ", " : "") << waited_on[i];
-    if (waited_on.size() > 3) out << ", ...";
+      legend << (i ? ", " : "") << waited_on[i];
+    if (waited_on.size() > 3) legend << ", ...";
   }
   // "about": the scale is total / columns, rarely a round number.
-  out << "; one column " << (unicode ? "≈ " : "~ ")
-      << format_ms(nanoseconds(total / columns), nanoseconds(total / columns)) << " ms\n";
+  legend << "; one column " << (unicode ? "≈ " : "~ ")
+         << format_ms(nanoseconds(total / columns), nanoseconds(total / columns)) << " ms";
+  out << wrap(legend.str(), static_cast<std::size_t>(width));
   return out.str();
 }
 

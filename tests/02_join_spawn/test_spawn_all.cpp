@@ -132,9 +132,12 @@ TEST_CASE("results come back in input order") {
   for (int i = 0; i < 4; ++i) tasks.push_back(value_after((4 - i) * 30ms, i * 10));
   auto got = lunch::run(spawn_all(pool.get_executor(), std::move(tasks)),
                         {.deadline = 5s, .what = "spawn_all of 4 naps"});
-  CHECK_MESSAGE(got == std::vector<int>{0, 10, 20, 30},
-                "result i must be tasks[i]'s value (0, 10, 20, 30), "
-                "whatever order the tasks finished in");
+  const std::vector<int> want{0, 10, 20, 30};
+  std::string seen;
+  for (int v : got) seen += std::to_string(v) + " ";
+  CHECK_MESSAGE(got == want,
+                "results: " << seen << "; result i must be tasks[i]'s value "
+                "(0 10 20 30), whatever order the tasks finished in");
 }
 
 TEST_CASE("the caller resumes on its own thread") {

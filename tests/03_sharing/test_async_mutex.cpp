@@ -4,6 +4,9 @@
 // not exclusive lets another holder in at that moment, and the tests see it.
 #include <doctest/doctest.h>
 
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
