@@ -102,13 +102,13 @@ bool build(const course& c, const std::vector<std::string>& targets,
     std::smatch m;
     if (!std::regex_search(line, m, step)) return;
     if (m[2] == "1" && !showed) return;  // a one-step build needs no progress
-    showed = true;
     const std::string msg = "  building " + what + " [" + m[1].str() + "/" + m[2].str() + "]";
     if (tty) {
-      std::printf("\r%-60s", msg.c_str());
-    } else {
-      std::printf("%s\n", msg.c_str());
+      std::printf("\r%-60s", msg.c_str());  // one line, updated in place
+    } else if (!showed) {
+      std::printf("  building %s (%s steps)...\n", what.c_str(), m[2].str().c_str());
     }
+    showed = true;
     std::fflush(stdout);
   };
   const auto r = run_process(argv, opt);

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
                "With no command: your progress and what to do next.",
                "lunch");
   app.require_subcommand(0, 1);
-  app.footer("Exercises can be named 'join_all' or '02/join_all'. Progress lives in .lunch/.");
+  app.footer("Exercises can be named 'join_all' or '02/join_all'. Progress lives in .lunch/.\n");
 
   bool json = false;
   auto* list = app.add_subcommand("list", "every exercise with its status");
@@ -78,6 +78,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp&) {
     std::fputs((app.get_subcommands().empty() ? app.help() : app.get_subcommands()[0]->help()).c_str(), stdout);
     return 0;
+  } catch (const CLI::ExtrasError& e) {
+    // CLI11 says "The following argument was not expected: X"; keep the X.
+    std::string what = e.what();
+    what = what.substr(what.find(':') == std::string::npos ? 0 : what.find(':') + 2);
+    std::fprintf(stderr, "lunch: unknown command or argument: %s (try ./lunch --help)\n",
+                 what.c_str());
+    return 2;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "lunch: %s (try ./lunch --help)\n", e.what());
     return 2;
