@@ -44,9 +44,7 @@ struct span {
   std::string thread;
 };
 
-struct settings {
-  ms latency, cpu;
-};
+struct settings { ms latency, cpu; };
 
 // Busy on purpose: this is work that holds its thread, unlike the timer.
 void compute(ms how_long) {
@@ -80,8 +78,8 @@ net::awaitable<void> all_at_once(net::any_io_executor where,
                                  std::vector<span>& spans, settings how) {
   auto here = co_await net::this_coro::executor;
   lunch::stopwatch sw;
-  using op = decltype(net::co_spawn(here, on(where, task(spans[0], sw, how)),
-                                    net::deferred));
+  using op = decltype(net::co_spawn(
+      here, on(where, std::declval<net::awaitable<void>>()), net::deferred));
   std::vector<op> ops;
   for (auto& s : spans)
     ops.push_back(net::co_spawn(here, on(where, task(s, sw, how)), net::deferred));
@@ -96,9 +94,15 @@ net::awaitable<void> joined(std::vector<span>& spans, settings how) {
   co_await all_at_once(co_await net::this_coro::executor, spans, how);
 }
 
-// One row per task, 60 columns wide: '.' waiting (for the I/O, then for a
-// free thread), '#' computing.
-void draw(const std::vector<span>& spans, double total) {
+// The total, the thread each task computed on, and with --timeline one row
+// per task, 60 columns wide: '.' waiting (for the I/O, then for a free
+// thread), '#' computing.
+void report(const char* name, const std::vector<span>& spans, double total,
+            double predicted, bool timeline) {
+  std::printf("%-10s %6.0f ms   (predicted %4.0f)   threads:", name, total, predicted);
+  for (const auto& s : spans) std::printf(" %s", s.thread.c_str());
+  std::printf("\n");
+  if (!timeline) return;
   const double per_col = total / 60;
   std::printf("    (one column = %.1f ms; '.' waiting: for the I/O, then for a thread;"
               " '#' computing)\n", per_col);
@@ -111,14 +115,6 @@ void draw(const std::vector<span>& spans, double total) {
     }
     std::printf("    task %2zu %-4s |%s|\n", i, spans[i].thread.c_str(), row.c_str());
   }
-}
-
-void report(const char* name, const std::vector<span>& spans, double total,
-            double predicted, bool timeline) {
-  std::printf("%-10s %6.0f ms   (predicted %4.0f)   threads:", name, total, predicted);
-  for (const auto& s : spans) std::printf(" %s", s.thread.c_str());
-  std::printf("\n");
-  if (timeline) draw(spans, total);
 }
 
 }  // namespace
@@ -139,27 +135,21 @@ int main(int argc, char** argv) {
     cpu = 2ms;
   }
   thread_name();  // main() names its thread first
-
   const settings how{latency, cpu};
   const double L = double(latency.count()), C = double(cpu.count());
   std::printf("%d tasks: each waits %.0f ms for I/O, then computes %.0f ms. "
               "Pool: %d threads.\n\n", tasks, L, C, threads);
 
-  std::vector<span> spans(std::size_t(tasks), span{});
-  lunch::stopwatch sw;
-  lunch::run(sequential(spans, how), {.deadline = 600s, .what = "sequential"});
-  report("sequential", spans, sw.ms(), tasks * (L + C), cli.timeline());
-
-  spans.assign(std::size_t(tasks), span{});
-  sw = {};
-  lunch::run(joined(spans, how), {.deadline = 600s, .what = "joined"});
-  report("joined", spans, sw.ms(), L + tasks * C, cli.timeline());
-
   net::thread_pool pool{std::size_t(threads)};
-  spans.assign(std::size_t(tasks), span{});
-  sw = {};
-  lunch::run(all_at_once(pool.get_executor(), spans, how),
-             {.deadline = 600s, .what = "spawned"});
-  report("spawned", spans, sw.ms(), L + tasks * C / threads, cli.timeline());
+  auto measure = [&](const char* name, auto start, double predicted) {
+    std::vector<span> spans(static_cast<std::size_t>(tasks));
+    lunch::stopwatch sw;
+    lunch::run(start(spans), {.deadline = 600s, .what = name});
+    report(name, spans, sw.ms(), predicted, cli.timeline());
+  };
+  measure("sequential", [&](auto& s) { return sequential(s, how); }, tasks * (L + C));
+  measure("joined", [&](auto& s) { return joined(s, how); }, L + tasks * C);
+  measure("spawned", [&](auto& s) { return all_at_once(pool.get_executor(), s, how); },
+          L + tasks * C / threads);
   pool.join();
 }

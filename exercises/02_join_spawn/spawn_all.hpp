@@ -13,7 +13,8 @@
 //   3. With `net::deferred` you get an operation that starts only when it is
 //      launched, for instance by a parallel group.
 //   4. Whatever token you choose, the task's exception travels with its
-//      result. `net::detached` throws both away.
+//      result. `net::detached` throws both away. So does awaiting an
+//      unfinished `experimental::use_promise` in Boost 1.81 (a bug): avoid.
 //   5. The task's coroutine frame holds its parameters. References in there
 //      point into someone else's frame: fine only while that frame waits.
 //

@@ -14,16 +14,18 @@
 // and then come back to the caller's own executor.
 //
 // Done when:
-//   - every call of apply() runs on `strand_` (the tests check
-//     `get_strand().running_in_this_thread()` from inside `on_change`);
+//   - every call of apply() runs on `strand_`, whoever calls add(): tasks
+//     on strands of their own, or on a separate thread pool (the tests
+//     check `get_strand().running_in_this_thread()` inside `on_change`);
 //   - 4 threads x 100 tasks x 100 increments add up to exactly 40'000, and
 //     each add() returns the total just after its own addition;
 //   - callers never block: they suspend until their turn on the strand.
 //
 // Pitfall: `co_await net::post(strand_, net::use_awaitable)` looks like
-// "move me onto the strand", but a coroutine always resumes on its own
-// executor: the post merely passes through the strand and comes back.
-// Making a new strand in every call serialises nothing, either.
+// "move me onto the strand", but a coroutine always resumes through its
+// own executor. On the strand's own io_context that happens to run inside
+// the strand's turn; called from a thread pool, it does not. Making a new
+// strand in every call serialises nothing, either.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -48,7 +50,7 @@ class strand_counter {
   strand_type get_strand() const { return strand_; }
 
   // Adds `n`; returns the total just after this addition. Callable from
-  // coroutines on any thread.
+  // coroutines on any executor and any thread.
   net::awaitable<long> add([[maybe_unused]] long n) {
     // TODO: run apply(n) on strand_ and hand its result back; the caller
     //       must resume on its own executor, not stay on the strand.

@@ -13,7 +13,8 @@
 //   3. With `net::deferred` you get an operation that starts only when it is
 //      launched, for instance by a parallel group.
 //   4. Whatever token you choose, the task's exception travels with its
-//      result. `net::detached` throws both away.
+//      result. `net::detached` throws both away. So does awaiting an
+//      unfinished `experimental::use_promise` in Boost 1.81 (a bug): avoid.
 //   5. The task's coroutine frame holds its parameters. References in there
 //      point into someone else's frame: fine only while that frame waits.
 //
@@ -82,10 +83,12 @@ net::awaitable<std::vector<T>> spawn_all(
   co_return std::move(values);
 }
 
-// Another way, closest to Rust's JoinHandle: start each task with
-// `net::co_spawn(pool, std::move(task), net::experimental::use_promise)`,
-// which starts it at once, keep the promises in a vector, then
-// `co_await p(net::use_awaitable)` each in input order; on an exception,
-// remember it and keep awaiting the others before you rethrow it. Unlike a
-// Tokio JoinHandle, which detaches when dropped, a destroyed promise
-// *cancels* its task, and does not wait for it to stop.
+// Another way: put `net::co_spawn(pool, std::move(task), net::deferred)`
+// straight into the group. It passes the tests; the group is then completed
+// from pool threads, which is fine with wait_for_all but is the situation
+// asio #1348 warns about once cancellation is involved.
+//
+// Not this way (in Boost 1.81): `co_spawn(..., experimental::use_promise)`
+// starts the task at once, like a Tokio JoinHandle, but awaiting a promise
+// that has not finished yet hands you moved-from results (the exception is
+// lost) on the pool's thread (asio #1204, fixed in Boost 1.82).

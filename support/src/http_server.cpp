@@ -142,6 +142,7 @@ struct latency_server::impl {
   std::condition_variable done_cv;
   bool loop_done = false;
   std::thread thread;
+  std::atomic<std::thread::id> loop_id{};  // not thread.get_id(): join() changes that
 
   explicit impl(server_options o)
       : options(std::move(o)),
@@ -172,6 +173,7 @@ struct latency_server::impl {
   }
 
   void run_loop() {
+    loop_id = std::this_thread::get_id();
     for (;;) {
       try {
         ioc.run();
@@ -337,6 +339,9 @@ struct latency_server::impl {
   }
 
   void stop() {
+    // From on_request, stop() would wait for its own thread to end.
+    if (std::this_thread::get_id() == loop_id.load())
+      throw std::logic_error("lunch::latency_server: stop() called from the server's own thread");
     std::lock_guard serial(stop_mutex);
     if (!thread.joinable()) return;
     net::post(ioc, [this] { shut_down(); });

@@ -97,6 +97,11 @@ std::size_t timeline::size() const {
   return spans_.size();
 }
 
+void timeline::clear() {
+  std::lock_guard lock(mutex_);
+  spans_.clear();
+}
+
 // ---------------------------------------------------------------- shared
 
 namespace {
@@ -233,8 +238,10 @@ std::string render_timeline(const std::vector<span_record>& spans,
   // Integer arithmetic on nanoseconds: the same spans give the same picture
   // on every machine, which the checked-in expected picture relies on. No
   // overflow below about 100 days of timeline at 1000 columns.
+  // Both ends round to the nearest column, so that a span ending where the
+  // next one starts never shares a column with it: a clean staircase.
   auto column_of = [&](nanoseconds t) {
-    return (t - t0).count() * columns / total;
+    return ((t - t0).count() * columns + total / 2) / total;
   };
 
   std::ostringstream out;
@@ -263,10 +270,9 @@ std::string render_timeline(const std::vector<span_record>& spans,
     for (const auto* s : lanes[i].spans) {
       const int kind = s->waiting_on.empty() ? 2 : 1;
       const long long from = std::min(column_of(s->start), columns - 1);
-      // Round the end up, and give every span at least one column: a 1 ms
-      // request in a 10 s picture must still show.
-      long long to = ((std::max(s->end, s->start) - t0).count() * columns + total - 1) / total;
-      to = std::clamp(to, from + 1, columns);
+      // Every span gets at least one column: a 1 ms request in a 10 s
+      // picture must still show.
+      const long long to = std::clamp(column_of(std::max(s->end, s->start)), from + 1, columns);
       for (long long c = from; c < to; ++c) {
         auto& cell = cells[static_cast<std::size_t>(c)];
         cell = std::max(cell, kind);
@@ -295,7 +301,8 @@ std::string render_timeline(const std::vector<span_record>& spans,
     }
   }
   std::string axis = std::string(label + 1, ' ');
-  std::string labels = std::string(label + 1, ' ');
+  // The unit goes in the margin, where it never collides with a label.
+  std::string labels = std::string(label - 2, ' ') + "ms ";
   std::size_t labels_cols = 0;  // columns used so far in `labels` past the margin
   for (long long c = 0, next_tick = 0; c < columns; ++c) {
     const long long tick_col = column_of(t0 + nanoseconds(next_tick));
@@ -313,7 +320,6 @@ std::string render_timeline(const std::vector<span_record>& spans,
       axis += rule;
     }
   }
-  if (labels_cols + 2 <= static_cast<std::size_t>(columns)) labels += "ms";
   trim_right(labels);
   out << axis << "\n" << labels << "\n";
 

@@ -31,9 +31,9 @@ net::awaitable<std::string> logged(std::vector<std::string>& log, int i, ms d) {
   co_return "task " + std::to_string(i);
 }
 
-net::awaitable<std::string> fail_after(ms d) {
+net::awaitable<std::string> fail_after(ms d, std::string message) {
   co_await nap(d);
-  throw std::out_of_range("task 1 failed");
+  throw std::out_of_range(message);
 }
 
 net::awaitable<std::string> counted_nap(int& running, ms d) {
@@ -50,7 +50,8 @@ net::awaitable<std::string> counted_nap(int& running, ms d) {
 net::awaitable<std::string> after_a_failure(int& running) {
   std::vector<net::awaitable<std::string>> tasks;
   tasks.push_back(counted_nap(running, 200ms));
-  tasks.push_back(fail_after(20ms));
+  tasks.push_back(fail_after(80ms, "task 1 failed second"));
+  tasks.push_back(fail_after(20ms, "task 2 failed first"));
   try {
     co_await in_completion_order(std::move(tasks));
   } catch (const lunch::todo_error&) {
@@ -80,16 +81,21 @@ TEST_CASE("results come in the order the tasks finished, each with its own index
   for (const auto& r : got) seen << "{" << r.index << ", '" << r.value << "'} ";
   INFO("got: " << seen.str());
   REQUIRE_MESSAGE(got.size() == 4, "expected one result per task");
+  // The first result that is out of place, and the first whose index and
+  // value disagree (4: none).
   const std::size_t want[] = {1, 3, 0, 2};
-  for (std::size_t k = 0; k < 4; ++k) {
-    CHECK_MESSAGE(got[k].index == want[k],
-                  "result " << k << " should come from task " << want[k]
-                  << " (naps of 90, 30, 150, 60 ms finish in the order 1, 3, "
-                     "0, 2); input order is join_all's job");
-    CHECK_MESSAGE(got[k].value == "task " + std::to_string(got[k].index),
-                  "result " << k << " says index " << got[k].index
-                  << " but carries the value '" << got[k].value << "'");
+  std::size_t misplaced = 4, mismatched = 4;
+  for (std::size_t k = 4; k-- > 0;) {
+    if (got[k].index != want[k]) misplaced = k;
+    if (got[k].value != "task " + std::to_string(got[k].index)) mismatched = k;
   }
+  CHECK_MESSAGE(mismatched == 4,
+                "a result's index and value belong to different tasks: index "
+                "i must come with tasks[i]'s value");
+  CHECK_MESSAGE(misplaced == 4,
+                "result " << misplaced << " is in the wrong place: naps of "
+                "90, 30, 150, 60 ms finish in the order 1, 3, 0, 2 (input "
+                "order is join_all's job)");
 }
 
 TEST_CASE("every task starts before the first one finishes") {
@@ -102,19 +108,21 @@ TEST_CASE("every task starts before the first one finishes") {
   for (const auto& e : log) seen += e + " ";
   INFO("start (+) and end (-) of each task: " << seen);
   REQUIRE(log.size() == 6);
-  for (std::size_t k = 0; k < 3; ++k)
-    CHECK_MESSAGE(log[k][0] == '+',
-                  "a task ended before all had started: the tasks ran one "
-                  "after another instead of at the same time");
+  const bool all_started_first =
+      log[0][0] == '+' && log[1][0] == '+' && log[2][0] == '+';
+  CHECK_MESSAGE(all_started_first,
+                "a task ended before all had started: the tasks ran one "
+                "after another instead of at the same time");
 }
 
-TEST_CASE("an exception reaches the caller as itself, once every task has ended") {
+TEST_CASE("the first exception thrown reaches the caller, once every task has ended") {
   int running = 0;
   auto got = lunch::run(after_a_failure(running),
-                        {.deadline = 5s, .what = "in_completion_order with a failure"});
-  CHECK_MESSAGE(got == "task 1 failed, 0 task(s) still running",
-                "got: " << got << " (expected task 1's std::out_of_range, "
-                "thrown once the other task had ended)");
+                        {.deadline = 5s, .what = "in_completion_order with failures"});
+  CHECK_MESSAGE(got == "task 2 failed first, 0 task(s) still running",
+                "got: " << got << " (expected the std::out_of_range of task "
+                "2, which threw first, rethrown once the slow task 0 had "
+                "ended too)");
 }
 
 TEST_CASE("an empty vector gives an empty result at once") {

@@ -7,7 +7,6 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -15,48 +14,16 @@
 
 #include "async_mutex.hpp"
 #include "lunch/run.hpp"
+#include "lunch/tasks.hpp"
 
 using namespace std::chrono_literals;
 using boost::system::error_code;
 
+using lunch::let_others_run;
+using lunch::nap;
+using lunch::task_group;
+
 namespace {
-
-net::awaitable<void> sleep(std::chrono::milliseconds d) {
-  net::steady_timer t(co_await net::this_coro::executor, d);
-  co_await t.async_wait(net::use_awaitable);
-}
-
-// Lets every other ready coroutine on this thread take a few turns, so
-// that a waiter started just before has surely asked for the lock.
-net::awaitable<void> let_others_run() {
-  auto ex = co_await net::this_coro::executor;
-  for (int i = 0; i < 10; ++i) co_await net::post(ex, net::use_awaitable);
-  co_await sleep(1ms);
-}
-
-// Starts tasks at once and waits for all of them: a small join set. A task
-// that throws stops the test's event loop, so the failure shows at once.
-class task_group {
- public:
-  explicit task_group(net::any_io_executor ex)
-      : ex_(ex), finished_(ex, 1 << 16) {}
-  void spawn(net::awaitable<void> task) {
-    ++started_;
-    net::co_spawn(ex_, std::move(task), [this](std::exception_ptr e) {
-      if (e) std::rethrow_exception(e);
-      finished_.try_send(error_code{});
-    });
-  }
-  net::awaitable<void> wait() {
-    for (; started_ > 0; --started_)
-      co_await finished_.async_receive(net::use_awaitable);
-  }
-
- private:
-  net::any_io_executor ex_;
-  net::experimental::concurrent_channel<void(error_code)> finished_;
-  int started_ = 0;
-};
 
 // What the holders saw. `total` is a plain int on purpose: the lock is the
 // only thing that keeps its read-modify-write whole.
@@ -66,11 +33,14 @@ struct tally {
   int total = 0;
 };
 
-net::awaitable<void> take_turns(async_mutex& m, tally& t, int rounds) {
+net::awaitable<void> take_turns(async_mutex& m, tally& t, int id, int rounds) {
   auto ex = co_await net::this_coro::executor;
-  lunch::pending waiting("a task waits for the lock");
+  const std::string name = "task " + std::to_string(id);
+  lunch::pending p(name);
   for (int i = 0; i < rounds; ++i) {
+    p.set(name + " waits for the lock");
     auto g = co_await m.lock();
+    p.set(name + " holds the lock");
     const int now = ++t.inside;
     int most = t.most_inside.load();
     while (now > most && !t.most_inside.compare_exchange_weak(most, now)) {
@@ -86,13 +56,14 @@ net::awaitable<void> many_take_turns(tally& t, int tasks, int rounds) {
   auto ex = co_await net::this_coro::executor;
   async_mutex m(ex);
   task_group group(ex);
-  for (int i = 0; i < tasks; ++i) group.spawn(take_turns(m, t, rounds));
+  for (int i = 0; i < tasks; ++i) group.spawn(take_turns(m, t, i, rounds));
   co_await group.wait();
 }
 
 void check_exclusive(const tally& t, int expected_total) {
-  CHECK_MESSAGE(t.most_inside == 1,
-                t.most_inside << " tasks were inside the critical section at "
+  const int most_inside = t.most_inside;
+  CHECK_MESSAGE(most_inside == 1,
+                most_inside << " tasks were inside the critical section at "
                 "the same time; a mutex lets in one at a time");
   CHECK_MESSAGE(t.total == expected_total,
                 "the shared total is " << t.total << ", not " << expected_total
@@ -107,7 +78,7 @@ struct queue_log {
   bool overlapped = false;
   std::string order_text() const {
     std::string s;
-    for (int id : order) s += std::to_string(id) + " ";
+    for (int id : order) s += (s.empty() ? "" : ", ") + std::to_string(id);
     return s;
   }
 };
@@ -117,7 +88,7 @@ net::awaitable<void> queue_up(async_mutex& m, int id, queue_log& log) {
   auto g = co_await m.lock();
   if (log.held_by_starter) log.overlapped = true;
   log.order.push_back(id);
-  co_await sleep(1ms);
+  co_await nap(1ms);
 }
 
 net::awaitable<void> queue_behind_held_lock(queue_log& log) {
@@ -145,6 +116,7 @@ net::awaitable<void> lock_then_leave_scope() {
     CHECK(g.owns_lock());
     CHECK_MESSAGE(!m.try_lock(), "try_lock() took a lock that was held");
   }
+  co_await let_others_run();  // in case the release is posted
   CHECK_MESSAGE(m.try_lock().has_value(),
                 "the lock was still held after its guard was destroyed");
 }
@@ -157,12 +129,14 @@ net::awaitable<void> move_a_guard() {
     CHECK(!first.owns_lock());
     CHECK(second.owns_lock());
   }
+  co_await let_others_run();
   auto other = m.try_lock();
   REQUIRE_MESSAGE(other.has_value(),
                   "the lock was still held after the guard it had moved to "
                   "was destroyed");
   // `first` was moved from: unlocking it must not release `other`'s lock.
   first.unlock();
+  co_await let_others_run();
   CHECK_MESSAGE(!m.try_lock(),
                 "unlocking a moved-from guard released someone else's lock");
 }
@@ -170,7 +144,7 @@ net::awaitable<void> move_a_guard() {
 net::awaitable<void> hold_and_throw(async_mutex& m, bool& threw) {
   try {
     auto g = co_await m.lock();
-    co_await sleep(20ms);
+    co_await nap(20ms);
     throw std::runtime_error("boom inside the lock");
   } catch (const std::runtime_error&) {
     threw = true;  // the guard was destroyed on the way out of the try block
@@ -218,7 +192,7 @@ net::awaitable<void> thousand_waiters(crowd& c) {
   c.held = true;
   for (int i = 0; i < 1000; ++i) group.spawn(one_of_the_crowd(m, c));
   // If a waiter blocked the thread, this coroutine could never tick.
-  for (; c.ticks < 5; ++c.ticks) co_await sleep(2ms);
+  for (; c.ticks < 5; ++c.ticks) co_await nap(2ms);
   c.held = false;
   g.unlock();
   co_await group.wait();

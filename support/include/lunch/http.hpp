@@ -109,7 +109,8 @@ struct server_options {
   std::uint64_t seed = 1;
   // 0 = let the kernel pick a free port (what tests and demos want).
   unsigned short port = 0;
-  // Called on the server's thread once each answer is sent: keep it short.
+  // Called on the server's thread once each answer is sent: keep it short
+  // (and never call stop() from it).
   std::function<void(const request_record&)> on_request;
 };
 

@@ -52,8 +52,11 @@ void run_until_done(net::io_context& ctx, const run_options& options = {});
 // finished: something dropped the handler that would have resumed it.
 [[noreturn]] void throw_abandoned(const std::string& what);
 
-// `a && b` reports a failure as net::multiple_exceptions; this returns the
-// exception that started it, whose message says what actually went wrong.
+// `a && b` and parallel groups report a failure as net::multiple_exceptions.
+// This unwraps it to the exception it holds first, which reads better in a
+// test failure. Beware: for `a && b` that is a's exception, by position, so
+// when b fails first it may be the "Operation canceled" of the cancelled a.
+// Tests that pin which exception escapes must catch inside the coroutine.
 std::exception_ptr first_cause(std::exception_ptr e);
 
 // Runs one coroutine to completion on a fresh io_context and returns its

@@ -102,6 +102,8 @@ class timeline {
   // A copy of every span recorded so far, in the order they were stored.
   std::vector<span_record> spans() const;
   std::size_t size() const;
+  // Forgets every span (ids from begin() become invalid); the origin stays.
+  void clear();
   // Now, as an offset from the origin.
   std::chrono::nanoseconds now() const;
 
