@@ -11,17 +11,15 @@
 
 #include "in_completion_order.hpp"
 #include "lunch/run.hpp"
+#include "lunch/tasks.hpp"
 #include "lunch/todo.hpp"
 
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
-namespace {
+using lunch::nap;
 
-net::awaitable<void> nap(ms d) {
-  net::steady_timer timer(co_await net::this_coro::executor, d);
-  co_await timer.async_wait(net::use_awaitable);
-}
+namespace {
 
 // Logs "+i" when task i starts and "-i" when it ends.
 net::awaitable<std::string> logged(std::vector<std::string>& log, int i, ms d) {

@@ -12,18 +12,16 @@
 
 #include "join_all.hpp"
 #include "lunch/run.hpp"
+#include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
 #include "lunch/todo.hpp"
 
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
-namespace {
+using lunch::nap;
 
-net::awaitable<void> nap(ms d) {
-  net::steady_timer timer(co_await net::this_coro::executor, d);
-  co_await timer.async_wait(net::use_awaitable);
-}
+namespace {
 
 // What each task did, in the order it happened (one thread: no lock needed).
 struct event {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lunch/run.hpp"
+#include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
 #include "lunch/todo.hpp"
 #include "spawn_all.hpp"
@@ -22,12 +23,9 @@
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
-namespace {
+using lunch::nap;
 
-net::awaitable<void> nap(ms d) {
-  net::steady_timer timer(co_await net::this_coro::executor, d);
-  co_await timer.async_wait(net::use_awaitable);
-}
+namespace {
 
 // 1 if everyone arrived in time. Blocks a thread on purpose: only a test
 // may do that.
