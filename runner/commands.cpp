@@ -220,7 +220,7 @@ int cmd_hint(session& s, const std::string& key, bool all) {
                                      std::to_string(total) + " for " + e.name + ":").c_str(),
               hints[static_cast<std::size_t>(level - 1)].c_str());
   if (level < total)
-    std::printf("%s\n", ui::dim("Run it again for the next hint.").c_str());
+    std::printf("%s\n", ui::dim("Ask again for the next hint.").c_str());
   else if (before == total)
     std::printf("%s\n", ui::dim("That is the last hint. The answer: ./lunch solution " +
                                 e.name + " --force").c_str());

@@ -34,6 +34,13 @@ std::string indent(const std::string& text) {
   return out;
 }
 
+// Test programs are compiled from the build folder, so __FILE__ reads
+// "../tests/...". Shown from the repository's root, a learner can click it.
+const char* from_root(const char* file) {
+  while (std::strncmp(file, "../", 3) == 0) file += 3;
+  return file;
+}
+
 class lunch_reporter : public doctest::IReporter {
  public:
   explicit lunch_reporter(const doctest::ContextOptions& options)
@@ -93,7 +100,7 @@ class lunch_reporter : public doctest::IReporter {
       ctx[i]->stringify(&line);
       out_ << "        " << indent(line.str()) << "\n";
     }
-    out_ << "        at " << a.m_file << ":" << a.m_line << "\n";
+    out_ << "        at " << from_root(a.m_file) << ":" << a.m_line << "\n";
     if (a.m_threw) {
       out_ << "        threw: " << indent(a.m_exception.c_str()) << "\n";
     } else {
@@ -114,7 +121,7 @@ class lunch_reporter : public doctest::IReporter {
       return;
     }
     header();
-    out_ << "        " << m.m_string.c_str() << "\n        at " << m.m_file
+    out_ << "        " << m.m_string.c_str() << "\n        at " << from_root(m.m_file)
          << ":" << m.m_line << "\n";
   }
   void test_case_skipped(const doctest::TestCaseData&) override {}
