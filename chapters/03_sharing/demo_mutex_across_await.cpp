@@ -22,21 +22,19 @@
 
 #include "lunch/demo.hpp"
 #include "lunch/run.hpp"
+#include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 using namespace boost::asio::experimental::awaitable_operators;
 
+using lunch::nap;
+
 namespace {
 
 std::mutex m;    // guards `visits`
 int visits = 0;
-
-net::awaitable<void> nap(std::chrono::milliseconds d) {
-  net::steady_timer t(co_await net::this_coro::executor, d);
-  co_await t.async_wait(net::use_awaitable);
-}
 
 // WRONG: the lock_guard lives in the coroutine frame, so the mutex stays
 // locked while the coroutine is suspended in nap().
