@@ -1,39 +1,18 @@
 #include "check.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "lunch/protocol.hpp"
+#include "build.hpp"
+#include "crash.hpp"
 #include "process.hpp"
 #include "ui.hpp"
 
 namespace lunch::runner {
 namespace {
-
-// Two `lunch` commands (say, `watch` in one terminal and `check` in another)
-// must not run ninja in the same folder at once: it would corrupt its logs.
-class build_lock {
- public:
-  explicit build_lock(const fs::path& build) {
-    fd_ = open((build / ".lunch-build.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ >= 0 && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      std::fprintf(stderr, "waiting for another lunch command to finish building...\n");
-      flock(fd_, LOCK_EX);
-    }
-  }
-  ~build_lock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  build_lock(const build_lock&) = delete;
-  build_lock& operator=(const build_lock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -47,6 +26,10 @@ std::string strip_dots(std::string path) {
   return path;
 }
 
+bool starts_with(const std::string& s, std::string_view head) {
+  return s.compare(0, head.size(), head) == 0;
+}
+
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -57,12 +40,12 @@ std::string first_failure(const std::string& output, int* passed) {
   bool inside = false;
   *passed = 0;
   for (const auto& l : lines_of(output)) {
-    if (l.rfind("  ok    ", 0) == 0) {
+    if (starts_with(l, protocol::passed_prefix)) {
       if (inside) break;
       ++*passed;
       continue;
     }
-    if (l.rfind("  FAIL  ", 0) == 0) {
+    if (starts_with(l, protocol::failed_prefix)) {
       if (inside) break;
       inside = true;
     } else if (inside && (l.empty() || std::isdigit(static_cast<unsigned char>(l[0])))) {
@@ -82,43 +65,6 @@ std::string tail_lines(const std::string& text, std::size_t n) {
 }
 
 }  // namespace
-
-bool build(const course& c, const std::vector<std::string>& targets,
-           const std::string& what, std::string* output, double* seconds) {
-  if (!in_path("ninja")) {
-    *output = "ninja is not installed: run scripts/install-deps.sh";
-    return false;
-  }
-  build_lock lock(c.build);
-  std::vector<std::string> argv = {"ninja", "-C", c.build.string()};
-  argv.insert(argv.end(), targets.begin(), targets.end());
-
-  const bool tty = ui::interactive();
-  static const std::regex step(R"(^\[(\d+)/(\d+)\] )");
-  bool showed = false;
-  process_options opt;
-  opt.limit = std::chrono::minutes(30);
-  opt.on_line = [&](const std::string& line) {
-    std::smatch m;
-    if (!std::regex_search(line, m, step)) return;
-    if (m[2] == "1" && !showed) return;  // a one-step build needs no progress
-    const std::string msg = "  building " + what + " [" + m[1].str() + "/" + m[2].str() + "]";
-    if (tty) {
-      std::printf("\r%-60s", msg.c_str());  // one line, updated in place
-    } else if (!showed) {
-      std::printf("  building %s (%s steps)...\n", what.c_str(), m[2].str().c_str());
-    }
-    showed = true;
-    std::fflush(stdout);
-  };
-  const auto r = run_process(argv, opt);
-  if (showed && tty) std::printf("\r%-60s\r", "");
-  std::fflush(stdout);
-  if (seconds) *seconds = r.seconds;
-  *output = r.output;
-  if (r.timed_out) *output += "\n(the build was stopped after 30 minutes)";
-  return r.ok();
-}
 
 std::string first_error(const std::string& compiler_output,
                         const std::string& learner_file) {
@@ -156,29 +102,78 @@ std::string first_error(const std::string& compiler_output,
   return out;
 }
 
-verdict check(const course& c, const exercise& e) {
-  verdict v;
-  std::string build_output;
-  if (!build(c, {c.target_path(e.binary)}, e.name + "'s test", &build_output,
-             &v.build_seconds)) {
-    const bool compiler_ran = build_output.find("error:") != std::string::npos;
-    v.result = compiler_ran ? outcome::compile_error : outcome::broken;
-    v.headline = compiler_ran ? e.file + " does not compile"
-                              : "the build failed before compiling " + e.file;
-    v.details = compiler_ran ? first_error(build_output, e.file)
-                             : tail_lines(build_output, 20);
-    return v;
+namespace {
+
+// Keeps the whole compiler output where the learner can read it, and says
+// where: the verdict shows only the first error.
+std::string save_log(const course& c, const exercise& e, const std::string& text) {
+  const fs::path dir = c.build / "lunch-logs";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path log = dir / (e.name + ".compile.log");
+  std::ofstream out(log, std::ios::binary);
+  out << text;
+  if (!out) return "";
+  return log.lexically_proximate(c.root).string();
+}
+
+// Step 1: compile the test against the learner's file. True when it built.
+bool build_step(const course& c, const exercise& e, verdict& v) {
+  std::string output;
+  if (build(c, {c.target_path(e.binary)}, e.name + "'s test", &output, &v.build_seconds))
+    return true;
+  const bool compiler_ran = output.find("error:") != std::string::npos;
+  v.result = compiler_ran ? outcome::compile_error : outcome::broken;
+  if (compiler_ran && !fs::exists(c.root / e.file)) {
+    v.headline = e.file + " is missing";
+    v.details = "  The exercise file is gone. ./lunch reset " + e.name +
+                " brings it back as shipped.\n";
+    return false;
   }
+  v.headline = compiler_ran ? e.file + " does not compile"
+                            : "the build failed before compiling " + e.file;
+  v.details = compiler_ran ? first_error(output, e.file) : tail_lines(output, 20);
+  if (const std::string log = save_log(c, e, output); !log.empty())
+    v.details += "\n  (the compiler's whole output: " + log + ")\n";
+  return false;
+}
 
-  process_options opt;
-  // The test's own watchdog reports a hang after a few seconds; this limit
-  // is only the backstop for a program that defeats it.
-  opt.limit = std::chrono::seconds(90);
-  opt.cwd = c.root.string();
-  const auto r = run_process({e.binary, "--first-failure"}, opt);
-  v.run_seconds = r.seconds;
+// The lines after the test program's last result line: what it said while
+// dying (std::terminate's message, an assertion, a sanitizer report).
+std::string last_words(const std::string& output) {
+  const auto ls = lines_of(output);
+  std::size_t from = ls.size() > 12 ? ls.size() - 12 : 0;
+  for (std::size_t i = ls.size(); i-- > from;)
+    if (starts_with(ls[i], protocol::passed_prefix)) {
+      from = i + 1;
+      break;
+    }
+  std::string out;
+  for (std::size_t i = from; i < ls.size(); ++i)
+    if (!ls[i].empty()) out += "    " + ls[i] + "\n";
+  return out;
+}
+
+// Step 3, for a crash: where it happened, from a second run under gdb.
+void add_crash_location(const course& c, const exercise& e, verdict& v) {
+  if (!in_path("gdb")) {
+    v.details += "\n  To see the file and line of a crash, install gdb "
+                 "(scripts/install-deps.sh installs it).\n";
+    return;
+  }
+  const crash_site site = locate_crash(e.binary, c.root.string(), e.file);
+  if (!site.crashed_again) {
+    v.details += "\n  (Run again under gdb to find the line, it did not crash: "
+                 "a crash that comes and goes is often a race or a dangling "
+                 "reference.)\n";
+    return;
+  }
+  v.details += "\n  Where (innermost first):\n" + site.frames;
+}
+
+// Step 2's outcome: the exit status and output, read as a verdict.
+void classify(const exercise& e, const process_result& r, verdict& v) {
   const std::string failure = first_failure(r.output, &v.checks_passed);
-
   if (r.ok()) {
     v.result = outcome::passed;
     v.headline = e.name + " passes all its checks";
@@ -187,15 +182,25 @@ verdict check(const course& c, const exercise& e) {
     v.headline = e.name + "'s test did not finish within 90 s and was stopped: "
                           "an endless loop or a deadlock";
     v.details = tail_lines(r.output, 12);
-  } else if (r.exit_code == 124 && r.output.find("lunch watchdog:") != std::string::npos) {
+  } else if (const auto at = r.output.find(protocol::watchdog_prefix);
+             r.exit_code == protocol::deadline_exit_status && at != std::string::npos) {
     v.result = outcome::hung;
     v.headline = e.name + " hung: the deadline passed with work still pending";
-    v.details = failure + r.output.substr(r.output.find("lunch watchdog:"));
+    v.details = failure + r.output.substr(at);
   } else if (r.signal != 0) {
     v.result = outcome::crashed;
     v.headline = e.name + "'s test crashed with " + describe_signal(r.signal);
-    v.details = failure.empty() ? tail_lines(r.output, 12) : failure;
-  } else if (failure.find("deadline of ") != std::string::npos) {
+    if (const auto at = r.output.find(protocol::terminate_prefix); at != std::string::npos) {
+      const auto end = r.output.find('\n', at);
+      v.headline = e.name + "'s test was ended by std::terminate: " +
+                   r.output.substr(at + protocol::terminate_prefix.size(),
+                                   end == std::string::npos ? end : end - at -
+                                       protocol::terminate_prefix.size());
+    }
+    v.details = failure;
+    if (const std::string words = last_words(r.output); !words.empty())
+      v.details += (failure.empty() ? "" : "\n") + std::string("  Its last output:\n") + words;
+  } else if (failure.find(protocol::deadline_phrase) != std::string::npos) {
     v.result = outcome::hung;
     v.headline = e.name + " hung: the deadline passed with work still pending";
     v.details = failure;
@@ -208,6 +213,23 @@ verdict check(const course& c, const exercise& e) {
     v.headline = e.name + "'s test ended with exit status " + std::to_string(r.exit_code);
     v.details = tail_lines(r.output, 12);
   }
+}
+
+}  // namespace
+
+verdict check(const course& c, const exercise& e) {
+  verdict v;
+  if (!build_step(c, e, v)) return v;
+
+  process_options opt;
+  // The test's own watchdog reports a hang after a few seconds; this limit
+  // is only the backstop for a program that defeats it.
+  opt.limit = std::chrono::seconds(90);
+  opt.cwd = c.root.string();
+  const auto r = run_process({e.binary, std::string(protocol::first_failure_flag)}, opt);
+  v.run_seconds = r.seconds;
+  classify(e, r, v);
+  if (v.result == outcome::crashed && r.signal != 0) add_crash_location(c, e, v);
   return v;
 }
 

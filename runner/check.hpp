@@ -20,12 +20,6 @@ struct verdict {
   double run_seconds = 0;
 };
 
-// Builds the given ninja targets (paths relative to the build folder),
-// showing progress on a terminal when it takes a while. On failure returns
-// false and puts ninja's output in *output.
-bool build(const course& c, const std::vector<std::string>& targets,
-           const std::string& what, std::string* output, double* seconds = nullptr);
-
 verdict check(const course& c, const exercise& e);
 
 // The first compiler error, preferring one in `learner_file`, with its

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -55,22 +56,44 @@ course course::load(const fs::path& root, const fs::path& build) {
   if (!in)
     throw std::runtime_error("cannot read " + manifest.string() +
                              ": the build folder is not configured (run ./lunch)");
+  // tests/meson.build names the columns, one "#columns KIND NAMES..." line
+  // per kind; every other line is looked up through those names.
+  std::map<std::string, std::map<std::string, std::size_t>> columns;
+  auto damaged = [&](const std::string& why) {
+    return std::runtime_error(manifest.string() + ": " + why +
+                              " (reconfigure: rm -r " + build.string() + " && ./lunch)");
+  };
   std::string line;
   while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty()) continue;
     const auto f = split(line, '\t');
-    if (f[0] == "exercise" && f.size() >= 11) {
-      c.exercises.push_back({f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
-                             f[9] == "threads", f[10]});
-    } else if (f[0] == "demo" && f.size() >= 8) {
-      c.demos.push_back({f[1], f[2], f[3], f[4], f[5] == "headline",
-                         words(f[6]), f[7]});
-    } else {
-      throw std::runtime_error(manifest.string() + ": unexpected line '" + line +
-                               "' (rebuild with ./lunch)");
+    if (f[0] == "#columns" && f.size() > 2) {
+      for (std::size_t i = 2; i < f.size(); ++i) columns[f[1]][f[i]] = i - 1;
+      continue;
     }
-    if (std::find(c.chapters.begin(), c.chapters.end(), f[1]) == c.chapters.end())
-      c.chapters.push_back(f[1]);
+    if (line[0] == '#') continue;
+    const auto cols = columns.find(f[0]);
+    if (cols == columns.end()) throw damaged("a line of unknown kind '" + f[0] + "'");
+    auto field = [&](const std::string& name) -> const std::string& {
+      const auto at = cols->second.find(name);
+      if (at == cols->second.end()) throw damaged("no column '" + name + "' for " + f[0]);
+      if (at->second >= f.size()) throw damaged("a short line: '" + line + "'");
+      return f[at->second];
+    };
+    if (f[0] == "exercise") {
+      c.exercises.push_back({field("chapter"), field("name"), field("file"),
+                             field("solution"), field("test"), field("hints"),
+                             field("target"), field("binary"),
+                             field("threads") == "threads", field("summary")});
+    } else if (f[0] == "demo") {
+      c.demos.push_back({field("chapter"), field("name"), field("target"),
+                         field("binary"), field("headline") == "headline",
+                         words(field("tour")), field("summary")});
+    } else {
+      continue;  // a kind this runner does not know yet
+    }
+    if (std::find(c.chapters.begin(), c.chapters.end(), field("chapter")) == c.chapters.end())
+      c.chapters.push_back(field("chapter"));
   }
   std::sort(c.chapters.begin(), c.chapters.end());
   return c;
@@ -99,6 +122,14 @@ std::string course::find_chapter(const std::string& key) const {
       return ch;
   }
   return "";
+}
+
+std::string course::chapter_title(const std::string& ch) const {
+  std::ifstream in(root / "chapters" / ch / "README.md");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("# ", 0) == 0) return line.substr(2);
+  return ch;
 }
 
 std::vector<const demo*> course::demos_of(const std::string& chapter) const {

@@ -53,6 +53,8 @@ struct course {
   // "01", "1", "01_futures", "futures". Empty if none.
   std::string find_chapter(const std::string& key) const;
   std::vector<const demo*> demos_of(const std::string& chapter) const;
+  // The first "# " line of the chapter's README.md, or its folder name.
+  std::string chapter_title(const std::string& chapter) const;
   // The path of a ninja target relative to the build folder.
   std::string target_path(const std::string& binary) const;
 };

@@ -1,8 +1,8 @@
 #include "ui.hpp"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace lunch::runner {
@@ -38,14 +38,10 @@ std::string ui::bar(int done, int total, int width) {
          "/" + std::to_string(total);
 }
 
-int ui::terminal_width() {
-  winsize w{};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 20) return w.ws_col;
-  if (const char* c = std::getenv("COLUMNS")) {
-    const int n = std::atoi(c);
-    if (n > 20) return n;
-  }
-  return 80;
+std::string ui::seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
 }
 
 }  // namespace lunch::runner

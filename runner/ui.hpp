@@ -22,7 +22,8 @@ struct ui {
   static std::string dim(const std::string& s);
   // "[########............]  3/9"
   static std::string bar(int done, int total, int width = 24);
-  static int terminal_width();
+  // 0.84 -> "0.8 s", 12.34 -> "12.3 s"
+  static std::string seconds(double s);
 };
 
 }  // namespace lunch::runner

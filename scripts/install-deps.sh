@@ -2,6 +2,7 @@
 # The one list of system packages this course needs (Debian 12 "bookworm").
 #
 #   scripts/install-deps.sh           install what is missing (needs root or sudo)
+#   scripts/install-deps.sh --check   print the missing packages; exit 1 if any
 #   scripts/install-deps.sh --print   print the apt-get command instead
 #   scripts/install-deps.sh --list    print the package names, one a line
 #
@@ -15,19 +16,38 @@
 #   libbenchmark-dev  Google Benchmark, for bench/.
 #   meson, ninja-build, pkg-config, g++  the build.
 #   clang             the second compiler CI builds with.
+#   gdb               `lunch check` shows the file:line of a crash with it.
+#   git               `lunch reset` restores an exercise as shipped from git.
 set -euo pipefail
 
 packages=(
-  g++ clang meson ninja-build pkg-config
+  g++ clang meson ninja-build pkg-config gdb git
   libboost1.81-dev doctest-dev libcli11-dev nlohmann-json3-dev
   liburing-dev libbenchmark-dev
 )
 
+# The packages of the list that are not installed, one a line.
+missing() {
+  local p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
 case "${1:-}" in
+  --check)
+    if ! command -v dpkg-query >/dev/null; then
+      echo "install-deps.sh: this is not a Debian system; install the equivalents of: ${packages[*]}" >&2
+      exit 2
+    fi
+    m=$(missing)
+    [[ -z $m ]] && exit 0
+    printf '%s\n' "$m"
+    exit 1 ;;
   --list) printf '%s\n' "${packages[@]}"; exit 0 ;;
   --print) echo "apt-get update && apt-get install -y ${packages[*]}"; exit 0 ;;
   "") ;;
-  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 

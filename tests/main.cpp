@@ -8,13 +8,19 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <cxxabi.h>
+
 #include <cstdio>
+#include <exception>
+#include <typeinfo>
 #include <cstring>
 #include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
 #include <cstdlib>
+
+#include "lunch/protocol.hpp"
 
 namespace {
 
@@ -41,6 +47,17 @@ const char* from_root(const char* file) {
   return file;
 }
 
+// The type of the exception being handled now, demangled, or "".
+std::string exception_type() {
+  const std::type_info* t = abi::__cxa_current_exception_type();
+  if (!t) return "";
+  int status = 0;
+  char* name = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
+  std::string out = name && status == 0 ? name : t->name();
+  std::free(name);
+  return out;
+}
+
 class lunch_reporter : public doctest::IReporter {
  public:
   explicit lunch_reporter(const doctest::ContextOptions& options)
@@ -65,7 +82,7 @@ class lunch_reporter : public doctest::IReporter {
   void test_case_reenter(const doctest::TestCaseData&) override {}
   void test_case_end(const doctest::CurrentTestCaseStats& s) override {
     const bool failed = s.failure_flags != 0 || case_failed_;
-    if (!failed) out_ << "  ok    " << name() << "\n";
+    if (!failed) out_ << lunch::protocol::passed_prefix << name() << "\n";
     out_.flush();
     if (failed && stop_at_first_failure) {
       out_ << "\n(stopped at the first failure)\n";
@@ -76,8 +93,13 @@ class lunch_reporter : public doctest::IReporter {
   }
   void test_case_exception(const doctest::TestCaseException& e) override {
     header();
+    // doctest calls this from inside its catch block, so the exception's
+    // type can still be asked for. A TODO and a deadline report speak for
+    // themselves; any other exception is shown with its type.
+    std::string type = e.is_crash ? "" : exception_type();
+    if (type == "lunch::todo_error" || type == "lunch::deadline_exceeded") type.clear();
     out_ << "        " << (e.is_crash ? "crashed: " : "threw: ")
-         << indent(e.error_string.c_str()) << "\n";
+         << (type.empty() ? "" : type + ": ") << indent(e.error_string.c_str()) << "\n";
     const int n = doctest::IReporter::get_num_stringified_contexts();
     const doctest::String* ctx = doctest::IReporter::get_stringified_contexts();
     for (int i = n - 1; i >= 0; --i) out_ << "        " << ctx[i].c_str() << "\n";
@@ -134,7 +156,7 @@ class lunch_reporter : public doctest::IReporter {
   void header() {
     if (case_failed_) return;
     case_failed_ = true;
-    out_ << "  FAIL  " << name() << "\n";
+    out_ << lunch::protocol::failed_prefix << name() << "\n";
   }
 
   std::ostream& out_;
@@ -147,10 +169,38 @@ class lunch_reporter : public doctest::IReporter {
 
 REGISTER_REPORTER("lunch", 1, lunch_reporter);
 
+namespace {
+
+// An exception that escapes a noexcept function or a thread's function ends
+// the program through std::terminate. The C++ runtime's own message goes to
+// stderr too, but it does not say which test was running; this one does,
+// and the runner looks for its prefix.
+[[noreturn]] void on_terminate() {
+  std::string what = "std::terminate was called without an active exception";
+  if (std::exception_ptr e = std::current_exception()) {
+    what = "an exception escaped and nobody caught it: " + exception_type();
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      what += std::string(": ") + x.what();
+    } catch (...) {
+    }
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "\n%.*s%s\n",
+               static_cast<int>(lunch::protocol::terminate_prefix.size()),
+               lunch::protocol::terminate_prefix.data(), what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--first-failure") == 0)
+    if (argv[i] == lunch::protocol::first_failure_flag)
       stop_at_first_failure = true;
     else
       args.push_back(argv[i]);

@@ -16,7 +16,7 @@
 
 #include "lunch/demo.hpp"
 #include "lunch/run.hpp"
-#include "lunch/testing.hpp"
+#include "lunch/measure.hpp"
 #include "lunch/timeline.hpp"
 
 namespace net = boost::asio;

@@ -17,7 +17,7 @@
 
 #include "lunch/demo.hpp"
 #include "lunch/run.hpp"
-#include "lunch/testing.hpp"
+#include "lunch/measure.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;

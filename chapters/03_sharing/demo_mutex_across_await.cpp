@@ -23,7 +23,7 @@
 #include "lunch/demo.hpp"
 #include "lunch/run.hpp"
 #include "lunch/tasks.hpp"
-#include "lunch/testing.hpp"
+#include "lunch/measure.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
       "   The child ended with exit status %d (%d: stopped by the watchdog).\n"
       "   Stopping the event loop could not help: the thread was not in the\n"
       "   loop, it was stuck inside std::mutex::lock().\n\n",
-      status, lunch::deadline_exit_status);
+      status, lunch::protocol::deadline_exit_status);
 
   std::printf("2. The same two coroutines, unlocking before they co_await:\n");
   auto both = []() -> net::awaitable<void> {

@@ -12,6 +12,7 @@
 #include "in_completion_order.hpp"
 #include "lunch/run.hpp"
 #include "lunch/tasks.hpp"
+#include "lunch/testing.hpp"
 #include "lunch/todo.hpp"
 
 using namespace std::chrono_literals;
@@ -29,38 +30,15 @@ net::awaitable<std::string> logged(std::vector<std::string>& log, int i, ms d) {
   co_return "task " + std::to_string(i);
 }
 
-net::awaitable<std::string> fail_after(ms d, std::string message) {
-  co_await nap(d);
-  throw std::out_of_range(message);
-}
-
-net::awaitable<std::string> counted_nap(int& running, ms d) {
-  ++running;
-  struct leave {
-    int& n;
-    ~leave() { --n; }
-  } on_exit{running};
-  co_await nap(d);
-  co_return "slow";
-}
-
 // What the call threw, in words, and how many tasks were still running then.
 net::awaitable<std::string> after_a_failure(int& running) {
   std::vector<net::awaitable<std::string>> tasks;
-  tasks.push_back(counted_nap(running, 200ms));
-  tasks.push_back(fail_after(80ms, "task 1 failed second"));
-  tasks.push_back(fail_after(20ms, "task 2 failed first"));
-  try {
-    co_await in_completion_order(std::move(tasks));
-  } catch (const lunch::todo_error&) {
-    throw;
-  } catch (const std::out_of_range& e) {
-    co_return std::string(e.what()) + ", " + std::to_string(running) +
-        " task(s) still running";
-  } catch (const std::exception& e) {
-    co_return std::string("another exception: ") + e.what();
-  }
-  co_return "nothing";
+  tasks.push_back(lunch::counted_nap(running, 200ms, std::string("slow")));
+  tasks.push_back(lunch::fail_after<std::string>(80ms, "task 1 failed second"));
+  tasks.push_back(lunch::fail_after<std::string>(20ms, "task 2 failed first"));
+  const std::string thrown =
+      co_await lunch::what_is_thrown_by(in_completion_order(std::move(tasks)));
+  co_return thrown + ", " + std::to_string(running) + " task(s) still running";
 }
 
 }  // namespace
@@ -117,7 +95,7 @@ TEST_CASE("the first exception thrown reaches the caller, once every task has en
   int running = 0;
   auto got = lunch::run(after_a_failure(running),
                         {.deadline = 5s, .what = "in_completion_order with failures"});
-  CHECK_MESSAGE(got == "task 2 failed first, 0 task(s) still running",
+  CHECK_MESSAGE(got == "std::out_of_range: task 2 failed first, 0 task(s) still running",
                 "got: " << got << " (expected the std::out_of_range of task "
                 "2, which threw first, rethrown once the slow task 0 had "
                 "ended too)");

@@ -37,46 +37,12 @@ net::awaitable<std::string> logged(std::vector<event>& log, int i, ms d) {
   co_return "task " + std::to_string(i);
 }
 
-net::awaitable<int> fail_after(ms d, std::string message) {
-  co_await nap(d);
-  throw std::out_of_range(message);
-}
-
-// Counts how many tasks are running; a cancelled task counts down too.
-net::awaitable<int> counted_nap(int& running, ms d) {
-  ++running;
-  struct leave {
-    int& n;
-    ~leave() { --n; }
-  } on_exit{running};
-  co_await nap(d);
-  co_return 1;
-}
-
-// Runs join_all and describes what it threw, so that a failing check can
-// say it in words. A TODO still goes through untouched.
-net::awaitable<std::string> what_join_all_threw(
-    std::vector<net::awaitable<int>> tasks) {
-  try {
-    co_await join_all(std::move(tasks));
-  } catch (const lunch::todo_error&) {
-    throw;
-  } catch (const std::out_of_range& e) {
-    co_return e.what();
-  } catch (const net::multiple_exceptions&) {
-    co_return "net::multiple_exceptions";
-  } catch (const std::exception& e) {
-    co_return std::string("another exception: ") + e.what();
-  }
-  co_return "nothing";
-}
-
 // How many tasks are still running once join_all has given up on a failure.
 net::awaitable<int> running_after_failure(int& running) {
   std::vector<net::awaitable<int>> tasks;
-  tasks.push_back(counted_nap(running, 200ms));
-  tasks.push_back(fail_after(10ms, "task 1 failed"));
-  tasks.push_back(counted_nap(running, 200ms));
+  tasks.push_back(lunch::counted_nap(running, 200ms));
+  tasks.push_back(lunch::fail_after(10ms, "task 1 failed"));
+  tasks.push_back(lunch::counted_nap(running, 200ms));
   try {
     co_await join_all(std::move(tasks));
   } catch (const lunch::todo_error&) {
@@ -153,10 +119,10 @@ TEST_CASE("results come back in input order, even when the last task finishes fi
 TEST_CASE("the first exception thrown reaches the caller as itself") {
   std::vector<net::awaitable<int>> tasks;
   int running = 0;
-  tasks.push_back(counted_nap(running, 300ms));
-  tasks.push_back(fail_after(80ms, "task 1 failed second"));
-  tasks.push_back(fail_after(20ms, "task 2 failed first"));
-  auto got = lunch::run(what_join_all_threw(std::move(tasks)),
+  tasks.push_back(lunch::counted_nap(running, 300ms));
+  tasks.push_back(lunch::fail_after(80ms, "task 1 failed second"));
+  tasks.push_back(lunch::fail_after(20ms, "task 2 failed first"));
+  auto got = lunch::run(lunch::what_is_thrown_by(join_all(std::move(tasks))),
                         {.deadline = 5s, .what = "join_all with failing tasks"});
   if (got == "nothing")
     FAIL_CHECK("join_all returned normally although two tasks threw: the "
@@ -165,7 +131,7 @@ TEST_CASE("the first exception thrown reaches the caller as itself") {
     FAIL_CHECK("join_all threw net::multiple_exceptions: rethrow the task's "
                "own exception instead");
   else
-    CHECK_MESSAGE(got == "task 2 failed first",
+    CHECK_MESSAGE(got == "std::out_of_range: task 2 failed first",
                   "join_all threw '" << got << "', but task 2's exception was "
                   "the first one thrown (walk the completion order, not the "
                   "input order)");

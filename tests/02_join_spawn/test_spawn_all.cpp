@@ -68,40 +68,16 @@ net::awaitable<std::vector<int>> spawn_beside_caller(net::any_io_executor pool,
   co_return co_await (spawn_all(pool, std::move(tasks)) && caller_side(rv));
 }
 
-net::awaitable<int> fail_after(ms d) {
-  co_await nap(d);
-  throw std::out_of_range("task 0 broke on the pool");
-}
-
-net::awaitable<int> counted_nap(std::atomic<int>& running, ms d) {
-  ++running;
-  struct leave {
-    std::atomic<int>& n;
-    ~leave() { --n; }
-  } on_exit{running};
-  co_await nap(d);
-  co_return 1;
-}
-
 // What spawn_all threw, in words, and how many tasks were still running.
 net::awaitable<std::string> after_a_failure(net::any_io_executor pool,
                                             std::atomic<int>& running) {
   std::vector<net::awaitable<int>> tasks;
-  tasks.push_back(fail_after(10ms));
-  tasks.push_back(counted_nap(running, 200ms));
-  try {
-    co_await spawn_all(pool, std::move(tasks));
-  } catch (const lunch::todo_error&) {
-    throw;
-  } catch (const std::out_of_range& e) {
-    co_return std::string(e.what()) + ", " + std::to_string(running.load()) +
-        " task(s) still running";
-  } catch (const net::multiple_exceptions&) {
-    co_return "net::multiple_exceptions";
-  } catch (const std::exception& e) {
-    co_return std::string("another exception: ") + e.what();
-  }
-  co_return "nothing";
+  tasks.push_back(lunch::fail_after(10ms, "task 0 broke on the pool"));
+  tasks.push_back(lunch::counted_nap(running, 200ms));
+  const std::string thrown =
+      co_await lunch::what_is_thrown_by(spawn_all(pool, std::move(tasks)));
+  if (thrown == "nothing" || thrown == "net::multiple_exceptions") co_return thrown;
+  co_return thrown + ", " + std::to_string(running.load()) + " task(s) still running";
 }
 
 }  // namespace
@@ -180,7 +156,7 @@ TEST_CASE("an exception in a task reaches the awaiter, once every task has ended
     FAIL_CHECK("spawn_all threw net::multiple_exceptions: rethrow the task's "
                "own exception instead");
   else
-    CHECK_MESSAGE(got == "task 0 broke on the pool, 0 task(s) still running",
+    CHECK_MESSAGE(got == "std::out_of_range: task 0 broke on the pool, 0 task(s) still running",
                   "got: " << got << " (expected task 0's std::out_of_range, "
                   "thrown once task 1 had ended too: it may use the caller's "
                   "data)");

@@ -11,9 +11,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/multiple_exceptions.hpp>
 
 #include <chrono>
 #include <exception>
@@ -59,31 +57,31 @@ void run_until_done(net::io_context& ctx, const run_options& options = {});
 // Tests that pin which exception escapes must catch inside the coroutine.
 std::exception_ptr first_cause(std::exception_ptr e);
 
+namespace detail {
+// The engine of run(): co_spawns `work` on a fresh io_context, runs it under
+// the deadline, and rethrows what it threw. Compiled once in the support
+// library, so a test that calls run() does not compile co_spawn's machinery.
+void run_erased(net::awaitable<void> work, const run_options& options);
+
+template <class T>
+net::awaitable<void> store_into(net::awaitable<T> work, std::optional<T>& out) {
+  out.emplace(co_await std::move(work));
+}
+}  // namespace detail
+
 // Runs one coroutine to completion on a fresh io_context and returns its
 // value (or rethrows its exception, unwrapped by first_cause()).
 //
 //   int n = lunch::run(count_lines(path), {.deadline = 5s});
 template <class T>
 T run(net::awaitable<T> work, run_options options = {}) {
-  net::io_context ctx;
-  std::exception_ptr error;
-  using stored = std::conditional_t<std::is_void_v<T>, bool, T>;
-  std::optional<stored> value;
   if constexpr (std::is_void_v<T>) {
-    net::co_spawn(ctx, std::move(work), [&](std::exception_ptr e) {
-      error = e;
-      value = true;
-    });
+    detail::run_erased(std::move(work), options);
   } else {
-    net::co_spawn(ctx, std::move(work), [&](std::exception_ptr e, T v) {
-      error = e;
-      if (!e) value.emplace(std::move(v));
-    });
+    std::optional<T> value;
+    detail::run_erased(detail::store_into(std::move(work), value), options);
+    return std::move(*value);
   }
-  run_until_done(ctx, options);
-  if (error) std::rethrow_exception(first_cause(error));
-  if (!value) throw_abandoned(options.what);
-  if constexpr (!std::is_void_v<T>) return std::move(*value);
 }
 
 }  // namespace lunch

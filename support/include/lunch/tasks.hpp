@@ -3,38 +3,29 @@
 // These are test scaffolding, not lessons: the chapters teach how to build
 // such things (chapter 02 joins, chapter 03 locks), and a test must not lean
 // on the learner's own version of what it is testing.
+//
+// They are compiled once, in the support library (src/tasks.cpp): a
+// coroutine defined in a header is compiled again in every file that
+// includes it, and these would cost each test a second of compile time.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
-#include <exception>
+#include <memory>
 
 namespace lunch {
 
 namespace net = boost::asio;
 
 // Waits `d` on a timer, on the calling coroutine's executor.
-inline net::awaitable<void> nap(std::chrono::steady_clock::duration d) {
-  net::steady_timer t(co_await net::this_coro::executor, d);
-  co_await t.async_wait(net::use_awaitable);
-}
+net::awaitable<void> nap(std::chrono::steady_clock::duration d);
 
 // Lets every other ready coroutine on this executor take a few turns, so a
 // task started just before has surely reached its first real wait (asked for
 // the lock, say). Used to force an order of events without sleeping long.
-inline net::awaitable<void> let_others_run() {
-  auto ex = co_await net::this_coro::executor;
-  for (int i = 0; i < 10; ++i) co_await net::post(ex, net::use_awaitable);
-  co_await nap(std::chrono::milliseconds(1));
-}
+net::awaitable<void> let_others_run();
 
 // Starts tasks at once and waits for all of them: a small join set that
 // works from any thread. A task that throws rethrows from its completion
@@ -42,26 +33,19 @@ inline net::awaitable<void> let_others_run() {
 // shows at once instead of at the deadline.
 class task_group {
  public:
-  explicit task_group(net::any_io_executor ex) : ex_(ex), finished_(ex, 1 << 16) {}
+  explicit task_group(net::any_io_executor ex);
+  ~task_group();
+  task_group(const task_group&) = delete;
+  task_group& operator=(const task_group&) = delete;
 
-  void spawn(net::awaitable<void> task) { spawn_on(ex_, std::move(task)); }
-  void spawn_on(net::any_io_executor where, net::awaitable<void> task) {
-    ++started_;
-    net::co_spawn(where, std::move(task), [this](std::exception_ptr e) {
-      if (e) std::rethrow_exception(e);
-      finished_.try_send(boost::system::error_code{});
-    });
-  }
+  void spawn(net::awaitable<void> task);
+  void spawn_on(net::any_io_executor where, net::awaitable<void> task);
   // Waits until every task spawned so far has finished.
-  net::awaitable<void> wait() {
-    for (; started_ > 0; --started_)
-      co_await finished_.async_receive(net::use_awaitable);
-  }
+  net::awaitable<void> wait();
 
  private:
-  net::any_io_executor ex_;
-  net::experimental::concurrent_channel<void(boost::system::error_code)> finished_;
-  int started_ = 0;
+  struct impl;
+  std::unique_ptr<impl> impl_;
 };
 
 }  // namespace lunch

@@ -1,46 +1,24 @@
-// lunch/testing.hpp: small tools the course's tests share.
+// lunch/testing.hpp: tools for the course's tests, and only for them.
 //
-// Tests in this course check behaviour (did things overlap? was the limit
-// respected?) rather than exact timings, so what they need is a stopwatch,
-// a CPU-time meter and a way to make threads meet.
+// Tests check behaviour (did things overlap? was the limit respected and
+// used? did the exception arrive?) rather than exact timings. What they
+// share lives here, so a chapter's tests read as the behaviour they pin.
 #pragma once
+
+#include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
+#include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <string>
+
+#include "lunch/measure.hpp"
+#include "lunch/tasks.hpp"
+#include "lunch/todo.hpp"
 
 namespace lunch {
-
-// Wall-clock time since construction.
-class stopwatch {
- public:
-  using clock = std::chrono::steady_clock;
-  stopwatch() : start_(clock::now()) {}
-  clock::duration elapsed() const { return clock::now() - start_; }
-  double ms() const {
-    return std::chrono::duration<double, std::milli>(elapsed()).count();
-  }
-
- private:
-  clock::time_point start_;
-};
-
-// CPU time used by the whole process since construction, in milliseconds.
-// A busy-waiting implementation burns CPU; a timer-based one does not.
-class cpu_meter {
- public:
-  cpu_meter() : start_(now()) {}
-  double ms() const { return now() - start_; }
-
- private:
-  static double now() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-  }
-  double start_;
-};
 
 // A meeting point for `expected` threads. arrive_and_wait() returns true once
 // all have arrived, or false if `limit` passes first. Tests use it to prove
@@ -55,16 +33,56 @@ class rendezvous {
     if (++arrived_ >= expected_) cv_.notify_all();
     return cv_.wait_for(lock, limit, [&] { return arrived_ >= expected_; });
   }
-  int arrived() const {
-    std::lock_guard lock(m_);
-    return arrived_;
-  }
 
  private:
-  mutable std::mutex m_;
+  std::mutex m_;
   std::condition_variable cv_;
   int expected_;
   int arrived_ = 0;
 };
+
+// A task that naps `d` and then throws std::out_of_range(message): a failure
+// at a known moment. T is what it would have returned.
+template <class T = int>
+net::awaitable<T> fail_after(std::chrono::steady_clock::duration d,
+                             std::string message) {
+  co_await nap(d);
+  throw std::out_of_range(message);
+}
+
+// A task that counts itself in `running` (an int, or a std::atomic<int> when
+// threads share it) for as long as it exists, naps `d` and returns `value`.
+// A cancelled or destroyed task counts itself out too, so `running` after a
+// join tells whether anything was left behind.
+template <class Counter, class T = int>
+net::awaitable<T> counted_nap(Counter& running,
+                              std::chrono::steady_clock::duration d,
+                              T value = T{1}) {
+  ++running;
+  struct leave {
+    Counter& n;
+    ~leave() { --n; }
+  } on_exit{running};
+  co_await nap(d);
+  co_return value;
+}
+
+// The exception in `e` as words for a failure message: its type and its
+// message ("std::out_of_range: task 1 failed"), "nothing" for no exception.
+// An unfinished exercise's lunch::todo_error is rethrown instead, so the
+// learner sees the TODO itself rather than a test's description of it.
+std::string describe(std::exception_ptr e);
+
+// describe() of what `work` threw, or "nothing".
+template <class T>
+net::awaitable<std::string> what_is_thrown_by(net::awaitable<T> work) {
+  std::exception_ptr e;
+  try {
+    co_await std::move(work);
+  } catch (...) {
+    e = std::current_exception();
+  }
+  co_return describe(e);
+}
 
 }  // namespace lunch

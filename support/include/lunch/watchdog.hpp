@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "lunch/protocol.hpp"
+
 namespace lunch {
 
 using namespace std::chrono_literals;
@@ -60,8 +62,5 @@ std::string pending_report();
 // `block_on`, a blocking lock, an endless loop.
 void within(std::chrono::milliseconds limit, std::string_view what,
             const std::function<void()>& body);
-
-// The exit status used when a deadline ends the process.
-inline constexpr int deadline_exit_status = 124;
 
 }  // namespace lunch

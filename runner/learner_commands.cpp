@@ -1,3 +1,5 @@
+// The learner's commands: overview, list, check, hint, solution, reset.
+// (watch is in watch.cpp; the presenter's commands in presenter_commands.cpp.)
 #include "commands.hpp"
 
 #include <nlohmann/json.hpp>
@@ -7,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "build.hpp"
 #include "check.hpp"
 #include "process.hpp"
 #include "ui.hpp"
@@ -30,14 +33,6 @@ const exercise& session::exercise_or_throw(const std::string& key) const {
 }
 
 namespace {
-
-std::string chapter_title(const course& c, const std::string& ch) {
-  std::ifstream in(c.root / "chapters" / ch / "README.md");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("# ", 0) == 0) return line.substr(2);
-  return ch;
-}
 
 std::string mark(status s) {
   switch (s) {
@@ -113,7 +108,7 @@ int cmd_overview(session& s) {
     int n = 0;
     for (const auto& e : s.c.exercises) n += e.chapter == ch;
     std::printf("  %-15s %s  %s\n", ch.c_str(), ui::bar(solved_count(s, ch), n, 6).c_str(),
-                chapter_title(s.c, ch).c_str());
+                s.c.chapter_title(ch).c_str());
   }
   std::printf("\n");
   print_next_steps(s);
@@ -145,7 +140,7 @@ int cmd_list(session& s, bool as_json) {
   for (const auto& e : s.c.exercises) {
     if (e.chapter != chapter) {
       chapter = e.chapter;
-      std::printf("%s\n", ui::bold(chapter + "  " + chapter_title(s.c, chapter)).c_str());
+      std::printf("%s\n", ui::bold(chapter + "  " + s.c.chapter_title(chapter)).c_str());
     }
     std::printf("  %s  %-22s %s%s\n", mark(s.p.get(e.name).state).c_str(), e.name.c_str(),
                 e.summary.c_str(), &e == n ? ui::yellow("  <- next").c_str() : "");
@@ -164,8 +159,8 @@ int report_check(session& s, const exercise& e) {
   }
   if (v.result == outcome::passed) {
     std::printf("%s %s  %s\n", ui::green("PASS").c_str(), v.headline.c_str(),
-                ui::dim("(build " + std::to_string(v.build_seconds).substr(0, 3) + " s, run " +
-                        std::to_string(v.run_seconds).substr(0, 3) + " s)").c_str());
+                ui::dim("(build " + ui::seconds(v.build_seconds) + ", run " +
+                        ui::seconds(v.run_seconds) + ")").c_str());
     std::printf("Compare with the reference: ./lunch solution %s\n", e.name.c_str());
     if (const exercise* n = s.next())
       std::printf("Next: %s (%s) - ./lunch check %s\n", n->name.c_str(), n->summary.c_str(),
@@ -305,118 +300,6 @@ int cmd_reset(session& s, const std::string& key, bool all) {
   else
     std::printf("Restored %d exercise%s as shipped.\n", restored, restored == 1 ? "" : "s");
   return 0;
-}
-
-int cmd_demo(session& s, const std::vector<std::string>& args) {
-  if (args.empty()) {
-    std::printf("Usage: ./lunch demo CHAPTER [NAME] [options]   (--help after NAME for its options)\n\n");
-    for (const auto& d : s.c.demos)
-      std::printf("  %-15s %-18s %s%s\n", d.chapter.c_str(), d.name.c_str(), d.summary.c_str(),
-                  d.headline ? "" : "");
-    return 0;
-  }
-  const std::string ch = s.c.find_chapter(args[0]);
-  if (ch.empty())
-    throw usage_error("no chapter '" + args[0] + "' (chapters: " + [&] {
-      std::string list;
-      for (const auto& c : s.c.chapters) list += (list.empty() ? "" : ", ") + c;
-      return list;
-    }() + ")");
-  const auto demos = s.c.demos_of(ch);
-  if (demos.empty()) throw usage_error("chapter " + ch + " has no demo yet");
-  std::size_t rest = 1;
-  const demo* d = nullptr;
-  if (args.size() > 1 && args[1].rfind("-", 0) != 0) {
-    for (const demo* x : demos)
-      if (x->name == args[1]) d = x;
-    if (!d) {
-      std::string names;
-      for (const demo* x : demos) names += (names.empty() ? "" : ", ") + x->name;
-      throw usage_error("chapter " + ch + " has no demo '" + args[1] + "' (its demos: " + names + ")");
-    }
-    rest = 2;
-  } else {
-    for (const demo* x : demos)
-      if (x->headline) d = x;
-    if (!d) d = demos.front();
-  }
-  std::string output;
-  if (!build(s.c, {s.c.target_path(d->binary)}, "demo " + d->name, &output)) {
-    std::fprintf(stderr, "%s\nlunch demo: building %s failed\n", output.c_str(), d->name.c_str());
-    return 1;
-  }
-  std::vector<std::string> argv = {d->binary};
-  argv.insert(argv.end(), args.begin() + static_cast<long>(rest), args.end());
-  std::fflush(stdout);
-  const std::string err = exec_process(argv);
-  std::fprintf(stderr, "lunch demo: cannot start %s: %s\n", d->binary.c_str(), err.c_str());
-  return 1;
-}
-
-int cmd_tour(session& s, bool no_pause) {
-  std::vector<const demo*> tour;
-  std::vector<std::string> targets;
-  for (const auto& ch : s.c.chapters)
-    for (const demo* d : s.c.demos_of(ch))
-      if (d->headline) {
-        tour.push_back(d);
-        targets.push_back(s.c.target_path(d->binary));
-      }
-  std::string output;
-  if (!build(s.c, targets, "the demos", &output)) {
-    std::fprintf(stderr, "%s\nlunch tour: building the demos failed\n", output.c_str());
-    return 1;
-  }
-  const bool pause = !no_pause && ui::interactive();
-  int failures = 0;
-  for (std::size_t i = 0; i < tour.size(); ++i) {
-    const demo& d = *tour[i];
-    std::printf("\n%s\n%s\n\n",
-                ui::bold("== " + d.chapter + "  " + chapter_title(s.c, d.chapter)).c_str(),
-                ui::dim(d.summary + "   (./lunch demo " + d.chapter.substr(0, 2) + " " + d.name + ")").c_str());
-    std::fflush(stdout);
-    std::vector<std::string> argv = {d.binary};
-    argv.insert(argv.end(), d.tour_args.begin(), d.tour_args.end());
-    if (const int rc = run_foreground(argv); rc != 0) {
-      std::printf("%s\n", ui::red("(this demo ended with status " + std::to_string(rc) + ")").c_str());
-      ++failures;
-    }
-    if (pause && i + 1 < tour.size()) {
-      std::printf("\n%s", ui::dim("Enter: next chapter, q then Enter: stop ").c_str());
-      std::fflush(stdout);
-      std::string answer;
-      if (!std::getline(std::cin, answer) || answer == "q") break;
-    }
-  }
-  std::printf("\n%s\n", failures ? ui::red("The tour is over; some demos failed.").c_str()
-                                 : "That was the tour. Start the exercises with ./lunch");
-  return failures ? 1 : 0;
-}
-
-int cmd_serve(session& s, const std::vector<std::string>& args) {
-  const fs::path binary = s.c.build / "support" / "lunch-serve";
-  std::string output;
-  if (!build(s.c, {"support/lunch-serve"}, "the latency server", &output)) {
-    std::fprintf(stderr, "%s\nlunch serve: building the server failed\n", output.c_str());
-    return 1;
-  }
-  std::vector<std::string> argv = {binary.string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::fflush(stdout);
-  const std::string err = exec_process(argv);
-  std::fprintf(stderr, "lunch serve: cannot start %s: %s\n", binary.c_str(), err.c_str());
-  return 1;
-}
-
-int cmd_test(session& s, const std::vector<std::string>& args) {
-  if (!in_path("meson")) throw usage_error("meson is not installed: run scripts/install-deps.sh");
-  std::vector<std::string> argv = {"meson", "test", "-C", s.c.build.string(),
-                                   "--print-errorlogs"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::fflush(stdout);
-  const std::string err = exec_process(argv);
-  std::fprintf(stderr, "lunch test: cannot start meson: %s\n", err.c_str());
-  return 1;
 }
 
 }  // namespace lunch::runner

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The lunch commands that build nothing, run by this build's own `lunch`
+# program against a scratch copy of the course.
+# Usage: test_lunch_commands.sh REPO_ROOT LUNCH_PROGRAM BUILD_DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+src=${1:?usage: test_lunch_commands.sh REPO_ROOT LUNCH_PROGRAM BUILD_DIR}
+program=${2:?}
+build=${3:?}
+scratch=$(mktemp -d /tmp/lunch-commands-test.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+repo=$scratch/repo
+make_scratch "$src" "$repo"
+
+# The build's manifest names programs in the real build folder, but every
+# file a command reads or writes (exercises, hints, .lunch/) is the copy's.
+export LUNCH_ROOT=$repo LUNCH_BUILD=$build NO_COLOR=1
+lunch_cmd=("$program")
+ex=exercises/01_futures/sleep_for.hpp
+sol=solutions/01_futures/sleep_for.hpp
+
+lunch;                          expect "./lunch shows progress and the next exercise" 0 "Next: sleep_for"
+lunch bogus;                    expect "an unknown command: exit 2" 2 "lunch: "
+lunch check nosuch;             expect "an unknown exercise: exit 2" 2 "no exercise 'nosuch'"
+lunch check sleep_fr;           expect "a typo gets a suggestion" 2 "did you mean 'sleep_for'"
+lunch hint 01/nosuch;           expect "an unknown chapter/exercise: exit 2" 2 "no exercise '01/nosuch'"
+lunch demo 99;                  expect "an unknown chapter: exit 2" 2 "no chapter '99'"
+lunch solution sleep_for;       expect "no solution before it is solved" 2 "not solved yet"
+[[ $(wc -l <"$scratch/out") -eq 1 ]] && ok "bad input gets one line" || bad "bad input gets one line" "$(out)"
+lunch solution sleep_for --force; expect "--force without a terminal asks for --yes" 2 "add --yes"
+lunch solution sleep_for --force --yes; expect "--force --yes shows the diff" 0 "reference: $sol"
+
+lunch list --json
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [x["name"] for x in d]
+assert len(names) == len(set(names)) > 0, names
+e = [x for x in d if x["name"] == "sleep_for"][0]
+assert e["exercise_file"] == sys.argv[2] and e["status"] == "not tried", e' "$scratch/out" "$ex"
+then ok "list --json names every exercise once"; else bad "list --json names every exercise once" "$(out)"; fi
+
+lunch hint block_on;            expect "the first hint" 0 "Hint 1 of"
+lunch hint block_on;            expect "the second hint, remembered" 0 "Hint 2 of"
+lunch hint block_on --all;      expect "--all shows every hint" 0 "Hint 3 of 3"
+grep -q '"block_on"' "$repo/.lunch/progress.json" && ok "progress is saved in the copy's .lunch/" \
+  || bad "progress is saved in the copy's .lunch/"
+[[ ! -e $src/.lunch/progress.json ]] || ! grep -q "$scratch" "$src/.lunch/progress.json" \
+  && ok "the real checkout's .lunch/ is not touched" || bad "the real checkout's .lunch/ is not touched"
+
+echo "precious learner work" >>"$repo/$ex"
+lunch reset sleep_for;          expect "reset says where the backup went" 0 "saved your"
+backup=$(find "$repo/.lunch/backups" -name sleep_for.hpp | head -1)
+if [[ -n $backup ]] && grep -q "precious learner work" "$backup"; then ok "the backup holds the learner's version"
+else bad "the backup holds the learner's version"; fi
+cmp -s "$repo/$ex" <(git -C "$repo" show HEAD:$ex) && ok "the exercise is back as shipped" || bad "the exercise is back as shipped"
+lunch reset sleep_for;          expect "resetting an untouched exercise changes nothing" 0 "Nothing to reset"
+
+# The scratch copy itself: exercises/ as committed, whatever the learner
+# did to this checkout's (the reset above ran in the copy, hence HEAD there).
+differs=
+while IFS= read -r f; do
+  cmp -s "$repo/$f" <(git -C "$src" show "HEAD:$f") || differs+=" $f"
+done < <(git -C "$src" ls-tree -r --name-only HEAD exercises)
+[[ -z $differs ]] && ok "the copy's exercises/ is the committed one, not a learner's edits" \
+  || bad "the copy's exercises/ is the committed one, not a learner's edits" "differs:$differs"
+
+finish
