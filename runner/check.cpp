@@ -138,19 +138,20 @@ bool build_step(const course& c, const exercise& e, verdict& v) {
   return false;
 }
 
-// The lines after the test program's last result line: what it said while
-// dying (std::terminate's message, an assertion, a sanitizer report).
-std::string last_words(const std::string& output) {
+// What the test program said while dying (std::terminate's message, an
+// assertion, a sanitizer's report): its last lines, less the reporter's own
+// lines, which the verdict shows already.
+std::string last_words(const std::string& output, const std::string& shown) {
+  static const std::regex summary(R"(^\d+ passed, \d+ failed$)");
   const auto ls = lines_of(output);
-  std::size_t from = ls.size() > 12 ? ls.size() - 12 : 0;
-  for (std::size_t i = ls.size(); i-- > from;)
-    if (starts_with(ls[i], protocol::passed_prefix)) {
-      from = i + 1;
-      break;
-    }
   std::string out;
-  for (std::size_t i = from; i < ls.size(); ++i)
-    if (!ls[i].empty()) out += "    " + ls[i] + "\n";
+  for (std::size_t i = ls.size() > 12 ? ls.size() - 12 : 0; i < ls.size(); ++i) {
+    const std::string& l = ls[i];
+    if (l.empty() || std::regex_match(l, summary) || starts_with(l, protocol::passed_prefix) ||
+        shown.find(l) != std::string::npos)
+      continue;
+    out += "    " + l + "\n";
+  }
   return out;
 }
 
@@ -177,6 +178,11 @@ void classify(const exercise& e, const process_result& r, verdict& v) {
   if (r.ok()) {
     v.result = outcome::passed;
     v.headline = e.name + " passes all its checks";
+  } else if (r.output.find("std::bad_alloc") != std::string::npos) {
+    v.result = failure.empty() ? outcome::crashed : outcome::failed;
+    v.headline = e.name + "'s test used too much memory (a check may use at most 4 GiB): "
+                          "an allocation failed with std::bad_alloc";
+    v.details = failure.empty() ? tail_lines(r.output, 12) : failure;
   } else if (r.timed_out) {
     v.result = outcome::hung;
     v.headline = e.name + "'s test did not finish within 90 s and was stopped: "
@@ -198,7 +204,7 @@ void classify(const exercise& e, const process_result& r, verdict& v) {
                                        protocol::terminate_prefix.size());
     }
     v.details = failure;
-    if (const std::string words = last_words(r.output); !words.empty())
+    if (const std::string words = last_words(r.output, failure); !words.empty())
       v.details += (failure.empty() ? "" : "\n") + std::string("  Its last output:\n") + words;
   } else if (failure.find(protocol::deadline_phrase) != std::string::npos) {
     v.result = outcome::hung;
@@ -226,6 +232,9 @@ verdict check(const course& c, const exercise& e) {
   // is only the backstop for a program that defeats it.
   opt.limit = std::chrono::seconds(90);
   opt.cwd = c.root.string();
+  // A runaway allocation fails as std::bad_alloc here instead of pushing the
+  // whole machine into swap or the OOM killer.
+  opt.memory_limit = std::size_t{4} << 30;
   const auto r = run_process({e.binary, std::string(protocol::first_failure_flag)}, opt);
   v.run_seconds = r.seconds;
   classify(e, r, v);

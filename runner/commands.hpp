@@ -2,6 +2,7 @@
 // 0 done, 1 an exercise or test failed, 2 bad input.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ struct session {
 
 int cmd_overview(session& s);
 int cmd_list(session& s, bool json);
-int cmd_check(session& s, const std::string& key);
+// key: none for the next unsolved exercise.
+int cmd_check(session& s, const std::optional<std::string>& key);
 int cmd_watch(session& s, const std::string& key, bool manual);
 int cmd_hint(session& s, const std::string& key, bool all);
 int cmd_solution(session& s, const std::string& key, bool force, bool yes);

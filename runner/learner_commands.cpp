@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -57,6 +59,13 @@ void print_next_steps(const session& s) {
   std::printf("  stuck? ./lunch hint %s\n", n->name.c_str());
 }
 
+// After the verdict, never instead of it: progress that could not be saved.
+void warn_if_unsaved(const session& s) {
+  if (!s.p.save_error().empty())
+    std::fprintf(stderr, "lunch: warning: your progress could not be saved (%s)\n",
+                 s.p.save_error().c_str());
+}
+
 int solved_count(const session& s, const std::string& chapter = "") {
   int n = 0;
   for (const auto& e : s.c.exercises)
@@ -64,20 +73,18 @@ int solved_count(const session& s, const std::string& chapter = "") {
   return n;
 }
 
-// The exercise as shipped, from git: the upstream branch if there is one
-// (a learner may commit their own work locally), else HEAD.
+// The exercise as shipped: the version of HEAD, the commit this checkout is
+// on. (Not the upstream branch: after a `git fetch`, writing upstream's newer
+// version would block the learner's next `git pull`.)
 bool shipped_version(const course& c, const exercise& e, std::string* content,
                      std::string* why) {
-  for (const char* ref : {"@{upstream}", "origin/HEAD", "HEAD"}) {
-    const auto r = run_process({"git", "-C", c.root.string(), "show",
-                                std::string(ref) + ":" + e.file},
-                               {.limit = std::chrono::seconds(20)});
-    if (r.ok()) {
-      *content = r.output;
-      return true;
-    }
-    *why = r.output;
+  const auto r = run_process({"git", "-C", c.root.string(), "show", "HEAD:" + e.file},
+                             {.limit = std::chrono::seconds(20)});
+  if (r.ok()) {
+    *content = r.output;
+    return true;
   }
+  *why = r.output;
   return false;
 }
 
@@ -153,10 +160,7 @@ int report_check(session& s, const exercise& e) {
   std::printf("Checking %s (%s)...\n", ui::bold(e.name).c_str(), e.file.c_str());
   std::fflush(stdout);
   const verdict v = check(s.c, e);
-  if (v.result != outcome::broken) {
-    s.p.record_check(e.name, v.result == outcome::passed);
-    s.p.save();
-  }
+  if (v.result != outcome::broken) s.p.record_check(e.name, v.result == outcome::passed);
   if (v.result == outcome::passed) {
     std::printf("%s %s  %s\n", ui::green("PASS").c_str(), v.headline.c_str(),
                 ui::dim("(build " + ui::seconds(v.build_seconds) + ", run " +
@@ -167,6 +171,7 @@ int report_check(session& s, const exercise& e) {
                   n->name.c_str());
     else
       std::printf("That was the last one: every exercise is solved!\n");
+    warn_if_unsaved(s);
     return 0;
   }
   std::string extra;
@@ -174,14 +179,16 @@ int report_check(session& s, const exercise& e) {
     extra = " (" + std::to_string(v.checks_passed) + " checks pass before this one)";
   std::printf("%s %s%s\n\n%s\n", ui::red("FAIL").c_str(), v.headline.c_str(), extra.c_str(),
               v.details.c_str());
-  if (v.result == outcome::broken) return 1;
-  std::printf("Edit %s and check again. Stuck? ./lunch hint %s\n", e.file.c_str(),
-              e.name.c_str());
+  if (v.result != outcome::broken)
+    std::printf("Edit %s and check again. Stuck? ./lunch hint %s\n", e.file.c_str(),
+                e.name.c_str());
+  warn_if_unsaved(s);
   return 1;
 }
 
-int cmd_check(session& s, const std::string& key) {
-  const exercise* e = key.empty() ? s.next() : &s.exercise_or_throw(key);
+int cmd_check(session& s, const std::optional<std::string>& key) {
+  if (key && key->empty()) throw usage_error("check what? an exercise name may not be empty");
+  const exercise* e = !key ? s.next() : &s.exercise_or_throw(*key);
   if (!e) {
     std::printf("Every exercise is solved: nothing to check. (./lunch check NAME re-checks one.)\n");
     return 0;
@@ -203,14 +210,13 @@ int cmd_hint(session& s, const std::string& key, bool all) {
       std::printf("%s\n%s\n\n", ui::bold("Hint " + std::to_string(i + 1) + " of " +
                                          std::to_string(total) + ":").c_str(),
                   hints[static_cast<std::size_t>(i)].c_str());
-    s.p.show_hint(e.name, total);
-    while (s.p.get(e.name).hints_shown < total) s.p.show_hint(e.name, total);
-    s.p.save();
+    s.p.show_all_hints(e.name, total);
+    warn_if_unsaved(s);
     return 0;
   }
-  const int before = s.p.get(e.name).hints_shown;
+  const int before = std::clamp(s.p.get(e.name).hints_shown, 0, total);
   const int level = s.p.show_hint(e.name, total);
-  s.p.save();
+  warn_if_unsaved(s);
   std::printf("%s\n%s\n\n", ui::bold("Hint " + std::to_string(level) + " of " +
                                      std::to_string(total) + " for " + e.name + ":").c_str(),
               hints[static_cast<std::size_t>(level - 1)].c_str());
@@ -263,13 +269,17 @@ int cmd_solution(session& s, const std::string& key, bool force, bool yes) {
 
 int cmd_reset(session& s, const std::string& key, bool all) {
   std::vector<const exercise*> targets;
+  if (all && !key.empty())
+    throw usage_error("reset " + key + " or reset --all, not both");
   if (all) {
     for (const auto& e : s.c.exercises) targets.push_back(&e);
   } else {
     if (key.empty()) throw usage_error("reset what? name an exercise, or --all");
     targets.push_back(&s.exercise_or_throw(key));
   }
-  const fs::path backup = s.p.dir() / "backups" / now_stamp(true);
+  // One new folder per reset, claimed atomically: two resets in the same
+  // second never write into the same one.
+  fs::path backup;
   int restored = 0;
   for (const exercise* e : targets) {
     std::string shipped, why;
@@ -283,9 +293,10 @@ int cmd_reset(session& s, const std::string& key, bool all) {
     if (exists && read_file(path) == shipped) continue;
     if (exists) {
       // Nothing a learner wrote is ever lost: keep a copy first.
+      if (backup.empty()) backup = unique_path(s.p.dir() / "backups", now_stamp(true), true);
       const fs::path keep = backup / e->file;
       fs::create_directories(keep.parent_path());
-      fs::copy_file(path, keep, fs::copy_options::overwrite_existing);
+      fs::copy_file(path, keep);
       std::printf("  saved your %s as %s\n", e->file.c_str(),
                   keep.lexically_relative(s.c.root).c_str());
     }
@@ -293,7 +304,7 @@ int cmd_reset(session& s, const std::string& key, bool all) {
     s.p.forget_state(e->name);
     ++restored;
   }
-  s.p.save();
+  warn_if_unsaved(s);
   if (restored == 0)
     std::printf("Nothing to reset: %s already as shipped.\n",
                 all ? "every exercise is" : (targets[0]->name + " is").c_str());

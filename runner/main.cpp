@@ -6,8 +6,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "commands.hpp"
+#include "process.hpp"
 #include "ui.hpp"
 
 #ifndef LUNCH_SOURCE_ROOT
@@ -19,64 +21,80 @@
 
 namespace {
 
+using namespace lunch::runner;
+
 std::string env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
 }
 
-}  // namespace
+// What the command line asked for, filled in by CLI11.
+struct request {
+  std::string ex;
+  bool json = false, manual = false, all = false, force = false, yes = false, no_pause = false;
+  CLI::App* list = nullptr;
+  CLI::App* check = nullptr;
+  CLI::Option* check_name = nullptr;
+  CLI::App* watch = nullptr;
+  CLI::App* hint = nullptr;
+  CLI::App* solution = nullptr;
+  CLI::App* reset = nullptr;
+  CLI::App* demo = nullptr;
+  CLI::App* tour = nullptr;
+  CLI::App* serve = nullptr;
+  CLI::App* test = nullptr;
+};
 
-int main(int argc, char** argv) {
-  using namespace lunch::runner;
-
-  CLI::App app("Practical async C++ over lunch: exercises, hints, demos and tests.\n"
-               "With no command: your progress and what to do next.",
-               "lunch");
+void define_commands(CLI::App& app, request& r) {
   app.require_subcommand(0, 1);
   app.footer("Exercises can be named 'join_all' or '02/join_all'. Progress lives in .lunch/.\n");
 
-  bool json = false;
-  auto* list = app.add_subcommand("list", "every exercise with its status");
-  list->add_flag("--json", json, "one JSON object per exercise");
+  r.list = app.add_subcommand("list", "every exercise with its status");
+  r.list->add_flag("--json", r.json, "one JSON object per exercise");
 
-  std::string ex;
-  auto* check = app.add_subcommand("check", "build and run one exercise's test (default: the next unsolved)");
-  check->add_option("exercise", ex, "exercise name");
+  r.check = app.add_subcommand("check", "build and run one exercise's test (default: the next unsolved)");
+  r.check_name = r.check->add_option("exercise", r.ex, "exercise name");
 
-  bool manual = false;
-  auto* watch = app.add_subcommand("watch", "re-check the current exercise each time you save it");
-  watch->add_option("exercise", ex, "exercise name (default: the next unsolved)");
-  watch->add_flag("--manual", manual, "re-check when you press Enter, not on save");
+  r.watch = app.add_subcommand("watch", "re-check the current exercise each time you save it");
+  r.watch->add_option("exercise", r.ex, "exercise name (default: the next unsolved)");
+  r.watch->add_flag("--manual", r.manual, "re-check when you press Enter, not on save");
 
-  bool all = false;
-  auto* hint = app.add_subcommand("hint", "the next hint for an exercise, one level per call");
-  hint->add_option("exercise", ex, "exercise name")->required();
-  hint->add_flag("--all", all, "every hint at once");
+  r.hint = app.add_subcommand("hint", "the next hint for an exercise, one level per call");
+  r.hint->add_option("exercise", r.ex, "exercise name")->required();
+  r.hint->add_flag("--all", r.all, "every hint at once");
 
-  bool force = false, yes = false;
-  auto* solution = app.add_subcommand("solution", "diff your exercise against the reference solution");
-  solution->add_option("exercise", ex, "exercise name")->required();
-  solution->add_flag("--force", force, "even before it passes");
-  solution->add_flag("--yes", yes, "with --force: do not ask for confirmation");
+  r.solution = app.add_subcommand("solution", "diff your exercise against the reference solution");
+  r.solution->add_option("exercise", r.ex, "exercise name")->required();
+  r.solution->add_flag("--force", r.force, "even before it passes");
+  r.solution->add_flag("--yes", r.yes, "with --force: do not ask for confirmation");
 
-  auto* reset = app.add_subcommand("reset", "restore an exercise as shipped (yours is backed up first)");
-  reset->add_option("exercise", ex, "exercise name");
-  reset->add_flag("--all", all, "every exercise");
+  r.reset = app.add_subcommand("reset", "restore an exercise as shipped (yours is backed up first)");
+  r.reset->add_option("exercise", r.ex, "exercise name");
+  r.reset->add_flag("--all", r.all, "every exercise");
 
-  auto* demo = app.add_subcommand("demo", "run a chapter's demo: lunch demo CHAPTER [NAME] [options]");
-  demo->prefix_command();
-  bool no_pause = false;
-  auto* tour = app.add_subcommand("tour", "every chapter's headline demo, in order (for presenters)");
-  tour->add_flag("--no-pause", no_pause, "do not wait for Enter between chapters");
-  auto* serve = app.add_subcommand("serve", "run the local HTTP latency server (try: lunch serve --help)");
-  serve->prefix_command();
-  auto* test = app.add_subcommand("test", "build and run every test against the reference solutions");
-  test->prefix_command();
+  r.demo = app.add_subcommand("demo", "run a chapter's demo: lunch demo CHAPTER [NAME] [options]");
+  r.demo->prefix_command();
+  // --help after these goes to the program they run (the demo, lunch-serve,
+  // meson test), which knows its own options.
+  r.demo->set_help_flag();
+  r.tour = app.add_subcommand("tour", "every chapter's headline demo, in order (for presenters)");
+  r.tour->add_flag("--no-pause", r.no_pause, "do not wait for Enter between chapters");
+  r.serve = app.add_subcommand("serve", "run the local HTTP latency server (lunch serve --help: its options)");
+  r.serve->prefix_command();
+  r.serve->set_help_flag();
+  r.test = app.add_subcommand("test", "build and run every test against the reference solutions");
+  r.test->prefix_command();
+  r.test->set_help_flag();
+}
 
+// Parses the command line; returns an exit status when there is nothing
+// more to do (help shown, or bad input reported).
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::fputs((app.get_subcommands().empty() ? app.help() : app.get_subcommands()[0]->help()).c_str(), stdout);
+    const auto subs = app.get_subcommands();
+    std::fputs((subs.empty() ? app.help() : subs[0]->help()).c_str(), stdout);
     return 0;
   } catch (const CLI::ExtrasError& e) {
     // CLI11 says "The following argument was not expected: X"; keep the X.
@@ -89,24 +107,43 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lunch: %s (try ./lunch --help)\n", e.what());
     return 2;
   }
+  return std::nullopt;
+}
+
+int dispatch(session& s, const request& r) {
+  if (*r.list) return cmd_list(s, r.json);
+  if (*r.check) return cmd_check(s, r.check_name->count() ? std::optional(r.ex) : std::nullopt);
+  if (*r.watch) return cmd_watch(s, r.ex, r.manual);
+  if (*r.hint) return cmd_hint(s, r.ex, r.all);
+  if (*r.solution) return cmd_solution(s, r.ex, r.force, r.yes);
+  if (*r.reset) return cmd_reset(s, r.ex, r.all);
+  if (*r.demo) return cmd_demo(s, r.demo->remaining());
+  if (*r.tour) return cmd_tour(s, r.no_pause);
+  if (*r.serve) return cmd_serve(s, r.serve->remaining());
+  if (*r.test) return cmd_test(s, r.test->remaining());
+  return cmd_overview(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("Practical async C++ over lunch: exercises, hints, demos and tests.\n"
+               "With no command: your progress and what to do next.",
+               "lunch");
+  request r;
+  define_commands(app, r);
+  if (const auto done = parse(app, argc, argv)) return *done;
 
   try {
     const std::string root = env_or("LUNCH_ROOT", LUNCH_SOURCE_ROOT);
     const std::string build = env_or("LUNCH_BUILD", LUNCH_BUILD_ROOT);
     session s{course::load(root, build), progress(std::filesystem::path(root) / ".lunch")};
     if (!s.p.warning().empty()) std::fprintf(stderr, "lunch: %s\n", s.p.warning().c_str());
-
-    if (*list) return cmd_list(s, json);
-    if (*check) return cmd_check(s, ex);
-    if (*watch) return cmd_watch(s, ex, manual);
-    if (*hint) return cmd_hint(s, ex, all);
-    if (*solution) return cmd_solution(s, ex, force, yes);
-    if (*reset) return cmd_reset(s, ex, all);
-    if (*demo) return cmd_demo(s, demo->remaining());
-    if (*tour) return cmd_tour(s, no_pause);
-    if (*serve) return cmd_serve(s, serve->remaining());
-    if (*test) return cmd_test(s, test->remaining());
-    return cmd_overview(s);
+    return dispatch(s, r);
+  } catch (const interrupted& e) {
+    // The child (a build, a test) was stopped and waited for already.
+    std::fprintf(stderr, "\nlunch: stopped (%s)\n", e.what());
+    return 128 + e.signal();
   } catch (const usage_error& e) {
     std::fprintf(stderr, "lunch: %s\n", e.what());
     return 2;

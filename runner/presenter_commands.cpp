@@ -10,7 +10,7 @@
 namespace lunch::runner {
 
 int cmd_demo(session& s, const std::vector<std::string>& args) {
-  if (args.empty()) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::printf("Usage: ./lunch demo CHAPTER [NAME] [options]   (--help after NAME for its options)\n\n");
     for (const auto& d : s.c.demos)
       std::printf("  %-15s %-18s %s%s\n", d.chapter.c_str(), d.name.c_str(), d.summary.c_str(),
@@ -116,9 +116,10 @@ int cmd_test(session& s, const std::vector<std::string>& args) {
                                    "--print-errorlogs"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::fflush(stdout);
-  const std::string err = exec_process(argv);
-  std::fprintf(stderr, "lunch test: cannot start meson: %s\n", err.c_str());
-  return 1;
+  // meson test rebuilds what changed first: under the build lock, like every
+  // other command that runs ninja in this folder.
+  build_lock lock(s.c.build);
+  return run_foreground(argv);
 }
 
 }  // namespace lunch::runner

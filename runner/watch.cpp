@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
@@ -107,85 +108,127 @@ void print_keys(bool passed, bool manual) {
 
 }  // namespace
 
-int cmd_watch(session& s, const std::string& key, bool manual) {
-  const exercise* current = key.empty() ? s.next() : &s.exercise_or_throw(key);
-  if (!current) {
-    std::printf("Every exercise is solved: nothing to watch.\n");
-    return 0;
+namespace {
+
+// One watch session: the exercise being watched, the last verdict and the
+// file's last seen stamp. Progress is read again before each decision, so a
+// `check` or `hint` run in another terminal is never overwritten.
+class watcher {
+ public:
+  watcher(session& s, const exercise& first, bool manual)
+      : s_(s), current_(&first), manual_(manual), tty_(ui::interactive()) {}
+
+  int run() {
+    seen_ = stamp();
+    passed_ = check();
+    for (;;) {
+      const char c = read_command(keys_.active(), std::chrono::milliseconds(250), &stdin_closed_);
+      if (const auto done = on_key(c)) return *done;
+      if (!manual_ && saved()) passed_ = check();
+    }
   }
-  raw_keys keys;
-  bool stdin_closed = false;
-  const bool tty = ui::interactive();
 
-  auto run_check = [&] {
-    if (tty) std::printf("\033[2J\033[H");  // a clean screen for each verdict
-    const bool ok = report_check(s, *current) == 0;
-    if (!manual)
-      std::printf("\n%s\n", ui::dim("Watching " + current->file + ": save it to check again.").c_str());
-    print_keys(ok, manual);
+ private:
+  file_stamp stamp() const { return stamp_of(s_.c.root / current_->file); }
+
+  bool check() {
+    if (tty_) std::printf("\033[2J\033[H");  // a clean screen for each verdict
+    const bool ok = report_check(s_, *current_) == 0;
+    if (!manual_)
+      std::printf("\n%s\n", ui::dim("Watching " + current_->file + ": save it to check again.").c_str());
+    print_keys(ok, manual_);
     return ok;
-  };
+  }
 
-  file_stamp seen = stamp_of(s.c.root / current->file);
-  bool passed = run_check();
-  for (;;) {
-    const char c = read_command(keys.active(), std::chrono::milliseconds(250), &stdin_closed);
+  // Acts on a key; returns an exit status when the watch is over.
+  std::optional<int> on_key(char c) {
     switch (c) {
       case 'q':
       case 'Q':
         return 0;
       case 'h':
-        cmd_hint(s, current->name, false);
-        print_keys(passed, manual);
-        continue;
+        s_.p.reload();
+        cmd_hint(s_, current_->name, false);
+        print_keys(passed_, manual_);
+        break;
       case 'l':
-        cmd_list(s, false);
-        print_keys(passed, manual);
-        continue;
+        s_.p.reload();
+        cmd_list(s_, false);
+        print_keys(passed_, manual_);
+        break;
       case 'r':
       case '\n':
-        if (c == '\n' && !manual) continue;
-        passed = run_check();
-        seen = stamp_of(s.c.root / current->file);
-        continue;
+        if (c == '\n' && !manual_) break;
+        passed_ = check();
+        seen_ = stamp();
+        break;
       case 's':
-        if (passed) cmd_solution(s, current->name, false, false);
-        print_keys(passed, manual);
-        continue;
+        if (passed_) cmd_solution(s_, current_->name, false, false);
+        print_keys(passed_, manual_);
+        break;
       case 'n':
-        if (!passed) {
-          std::printf("%s is not solved yet; press q and run ./lunch watch OTHER to switch.\n",
-                      current->name.c_str());
-          continue;
-        }
-        current = s.next();
-        if (!current) {
-          std::printf("Every exercise is solved. Well done!\n");
-          return 0;
-        }
-        seen = stamp_of(s.c.root / current->file);
-        passed = run_check();
-        continue;
+        return next();
       default:
         break;
     }
-    if (manual) continue;
-    const file_stamp now = stamp_of(s.c.root / current->file);
-    if (now == seen) continue;
-    // Editors often write a file in several steps: wait until it settles.
+    return std::nullopt;
+  }
+
+  std::optional<int> next() {
+    if (!passed_) {
+      std::printf("%s is not solved yet; press q and run ./lunch watch OTHER to switch.\n",
+                  current_->name.c_str());
+      return std::nullopt;
+    }
+    s_.p.reload();
+    current_ = s_.next();
+    if (!current_) {
+      std::printf("Every exercise is solved. Well done!\n");
+      return 0;
+    }
+    seen_ = stamp();
+    passed_ = check();
+    return std::nullopt;
+  }
+
+  // True once the file has changed and settled (editors often write a file
+  // in several steps).
+  bool saved() {
+    const file_stamp now = stamp();
+    if (now == seen_) return false;
     file_stamp settled = now;
     do {
       std::this_thread::sleep_for(std::chrono::milliseconds(120));
-      seen = settled;
-      settled = stamp_of(s.c.root / current->file);
-    } while (!(settled == seen));
+      seen_ = settled;
+      settled = stamp();
+    } while (!(settled == seen_));
     if (settled.size < 0) {
       std::printf("%s has disappeared; restore it with ./lunch reset %s\n",
-                  current->file.c_str(), current->name.c_str());
-      continue;
+                  current_->file.c_str(), current_->name.c_str());
+      return false;
     }
-    passed = run_check();
+    return true;
   }
+
+  session& s_;
+  const exercise* current_;
+  const bool manual_;
+  const bool tty_;
+  raw_keys keys_;
+  bool stdin_closed_ = false;
+  bool passed_ = false;
+  file_stamp seen_;
+};
+
+}  // namespace
+
+int cmd_watch(session& s, const std::string& key, bool manual) {
+  const exercise* first = key.empty() ? s.next() : &s.exercise_or_throw(key);
+  if (!first) {
+    std::printf("Every exercise is solved: nothing to watch.\n");
+    return 0;
+  }
+  return watcher(s, *first, manual).run();
 }
 
 }  // namespace lunch::runner

@@ -84,7 +84,11 @@ class lunch_reporter : public doctest::IReporter {
     const bool failed = s.failure_flags != 0 || case_failed_;
     if (!failed) out_ << lunch::protocol::passed_prefix << name() << "\n";
     out_.flush();
-    if (failed && stop_at_first_failure) {
+    // After a crash, doctest raises the signal again once this returns: the
+    // process must die of it, so that the runner sees the signal and can
+    // look for where it happened.
+    const bool crashed = (s.failure_flags & doctest::TestCaseFailureReason::Crash) != 0;
+    if (failed && stop_at_first_failure && !crashed) {
       out_ << "\n(stopped at the first failure)\n";
       out_.flush();
       std::fflush(stdout);

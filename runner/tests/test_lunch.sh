@@ -73,9 +73,9 @@ where=$(grep -A1 "Where (innermost first)" "$scratch/out" | tail -1)
 [[ $where == *"$ex:"* ]] && ok "the first frame shown is in the learner's file" \
   || bad "the first frame shown is in the learner's file" "$(out)"
 
-break_with '  []() noexcept { throw std::length_error("thrown where nothing may throw"); }();'
-lunch check sleep_for;          expect "std::terminate's cause is shown: type and message" 1 \
-  "std::terminate: .*std::length_error: thrown where nothing may throw"
+break_with '  std::thread([] { throw std::length_error("thrown on a thread"); }).join();'
+lunch check sleep_for;          expect "an exception escaping a thread: std::terminate's cause is shown" 1 \
+  "std::terminate: .*std::length_error: thrown on a thread"
 
 break_with '  throw std::runtime_error("boom from the learner");'
 lunch check sleep_for;          expect "an exception is shown with its type and message" 1 "std::runtime_error: boom from the learner"
@@ -83,6 +83,32 @@ break_with '  timer.expires_at(net::steady_timer::time_point::max());'
 lunch check sleep_for;          expect "a deadlock is reported at the deadline" 1 "hung: the deadline passed"
 break_with '  for (std::atomic<bool> spin{true}; spin.load();) {}'
 lunch check sleep_for;          expect "an endless loop is stopped and reported" 1 "hung|did not finish"
+
+# A test that forks a child which outlives it (in a session of its own):
+# the verdict comes as soon as the test itself ends, and the child is gone.
+break_with '  if (fork() == 0) { setsid(); std::this_thread::sleep_for(std::chrono::seconds(987)); }'
+t0=$SECONDS
+lunch check sleep_for;          expect "a forking test gets its verdict" 1 "FAIL|PASS"
+(( SECONDS - t0 < 60 )) && ok "...without waiting for the forked child" || bad "...without waiting for the forked child ($((SECONDS - t0)) s)"
+sleep 0.5
+pgrep -f "$LUNCH_BUILD/tests/ex_sleep_for" >/dev/null && bad "the forked child is killed" "$(pgrep -af ex_sleep_for)" \
+  || ok "the forked child is killed"
+
+break_with '  std::vector<char> huge(std::size_t{20} << 30, 1);'
+lunch check sleep_for;          expect "a runaway allocation is reported as too much memory" 1 "used too much memory"
+
+# Ctrl-C during a check stops the test program too, before lunch exits.
+break_with '  std::this_thread::sleep_for(std::chrono::seconds(40));'
+timeout 300 ninja -C "$LUNCH_BUILD" tests/ex_sleep_for >/dev/null 2>&1
+"$repo/lunch" check sleep_for </dev/null >"$scratch/out" 2>&1 &
+check_pid=$!
+sleep 1.5
+kill -INT "$check_pid"
+wait "$check_pid"; echo $? >"$scratch/rc"
+expect "Ctrl-C stops lunch check with status 130" 130 "stopped"
+sleep 0.3
+pgrep -f "$LUNCH_BUILD/tests/ex_sleep_for" >/dev/null && bad "Ctrl-C leaves no test program running" "$(pgrep -af ex_sleep_for)" \
+  || ok "Ctrl-C leaves no test program running"
 
 mv "$repo/$ex" "$scratch/moved-away"
 lunch check sleep_for;          expect "a deleted exercise points at lunch reset" 1 "lunch reset sleep_for"
@@ -92,8 +118,8 @@ mv "$scratch/moved-away" "$repo/$ex"
 # and tests: neither the default build nor `./lunch test` compiles one.
 for f in $(git -C "$repo" ls-files exercises); do echo 'this does not compile' >>"$repo/$f"; done
 timeout 120 ninja -C "$LUNCH_BUILD" -n >"$scratch/out" 2>&1; echo $? >"$scratch/rc"
-if [[ $(rc) == 0 ]] && ! grep -q "ex_" "$scratch/out"; then ok "the default build never compiles a learner's exercise"
-else bad "the default build never compiles a learner's exercise" "$(out)"; fi
+if [[ $(rc) == 0 ]] && ! grep -q "tests/ex_" "$scratch/out"; then ok "the default build never compiles a learner's exercise"
+else bad "the default build never compiles a learner's exercise (ninja -n exit $(rc))" "$(out)"; fi
 lunch test --suite runner-quick; expect "./lunch test passes with every exercise broken" 0 "Ok: +1"
 git -C "$repo" checkout -q -- exercises
 
@@ -110,6 +136,10 @@ wait_for() {  # wait_for COUNT PATTERN: until PATTERN appears COUNT times
   return 1
 }
 if wait_for 1 "^(PASS|FAIL)"; then ok "watch checks at once"; else bad "watch checks at once" "$(cat "$scratch/watch")"; fi
+# Another terminal asks for hints while watch runs: watch's next save of
+# progress must keep them.
+"$repo/lunch" hint in_completion_order >/dev/null 2>&1
+"$repo/lunch" hint in_completion_order >/dev/null 2>&1
 sleep 1.1  # so the new modification time differs even on coarse clocks
 cp "$repo/$sol" "$repo/$ex"
 if wait_for 1 "^PASS"; then ok "watch re-checks when the file is saved"; else bad "watch re-checks when the file is saved" "$(cat "$scratch/watch")"; fi
@@ -117,5 +147,14 @@ echo q >&3
 exec 3>&-
 if wait "$watch_pid"; then ok "watch quits on q"; else bad "watch quits on q"; fi
 watch_pid=
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["exercises"]; assert d["in_completion_order"]["hints_shown"] == 2, d; assert d["sleep_for"]["status"] == "solved", d' \
+  "$repo/.lunch/progress.json" && ok "watch keeps what another command saved meanwhile" \
+  || bad "watch keeps what another command saved meanwhile" "$(cat "$repo/.lunch/progress.json")"
+
+# ./lunch through a symlink works from anywhere and leaves nothing beside the link.
+mkdir "$scratch/elsewhere" && ln -s "$repo/lunch" "$scratch/elsewhere/lunch"
+(cd "$scratch/elsewhere" && timeout 120 ./lunch list </dev/null >"$scratch/out" 2>&1; echo $? >"$scratch/rc")
+# (The chapter titles come from the repository's chapters/*/README.md.)
+expect "./lunch through a symlink finds the course" 0 "01_futures +[A-Z][a-z]+"
 
 finish

@@ -50,6 +50,52 @@ grep -q '"block_on"' "$repo/.lunch/progress.json" && ok "progress is saved in th
 [[ ! -e $src/.lunch/progress.json ]] || ! grep -q "$scratch" "$src/.lunch/progress.json" \
   && ok "the real checkout's .lunch/ is not touched" || bad "the real checkout's .lunch/ is not touched"
 
+lunch check "";                 expect "an empty exercise name: exit 2" 2 "may not be empty"
+lunch reset sleep_for --all;    expect "reset NAME --all is refused" 2 "not both"
+lunch demo --help;              expect "demo --help lists the demos" 0 "Usage: ./lunch demo"
+
+# Commands running at once never lose each other's progress: every one of
+# these hints is recorded, and the file stays whole.
+mapfile -t names < <(python3 -c 'import json,sys; [print(x["name"]) for x in json.load(open(sys.argv[1]))]' <("$program" list --json))
+for n in "${names[@]}"; do "$program" hint "$n" >/dev/null 2>&1 & done
+wait
+if python3 - "$repo/.lunch/progress.json" "${names[@]}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["exercises"]
+missing = [n for n in sys.argv[2:] if d.get(n, {}).get("hints_shown", 0) < 1]
+assert not missing, missing
+PY
+then ok "${#names[@]} hints at once: every one recorded, the file whole"
+else bad "${#names[@]} hints at once: every one recorded, the file whole" "$(cat "$repo/.lunch/progress.json")"; fi
+ls "$repo/.lunch" | grep -q 'progress.json.*\.' && bad "no temporary file is left behind" "$(ls "$repo/.lunch")" \
+  || ok "no temporary file is left behind"
+
+# A saved hint level beyond the hints there are (a course update removed
+# one) is clamped, not a crash.
+python3 - "$repo/.lunch/progress.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p))
+d["exercises"]["block_on"]["hints_shown"] = 99
+d["exercises"]["join_all"] = {"status": "failing", "hints_shown": -4, "last_checked": ""}
+json.dump(d, open(p, "w"))
+PY
+lunch hint block_on;            expect "a hint level past the last one shows the last hint" 0 "Hint 3 of 3"
+lunch hint join_all;            expect "a negative hint level starts at the first hint" 0 "Hint 1 of"
+
+# A damaged progress file is set aside, never overwritten, however fast.
+for i in 1 2 3; do echo '{ not json' >"$repo/.lunch/progress.json"; lunch list; done
+[[ $(ls "$repo/.lunch" | grep -c 'progress.json.damaged') -eq 3 ]] && ok "three damaged files in a row are all kept" \
+  || bad "three damaged files in a row are all kept" "$(ls "$repo/.lunch")"
+
+# Where progress cannot be saved (here .lunch is a file, not a folder: a
+# read-only folder would not stop root), the hint still shows, then a warning.
+mv "$repo/.lunch" "$scratch/lunch-dir"
+echo "not a folder" >"$repo/.lunch"
+lunch hint sleep_for;           expect "progress that cannot be saved: the hint shows, then a warning" 0 \
+  "Hint 1 of .*could not be saved|could not be saved"
+grep -q "Hint 1 of" "$scratch/out" && ok "...and the hint itself is shown" || bad "...and the hint itself is shown" "$(out)"
+rm "$repo/.lunch"; mv "$scratch/lunch-dir" "$repo/.lunch"
+
 echo "precious learner work" >>"$repo/$ex"
 lunch reset sleep_for;          expect "reset says where the backup went" 0 "saved your"
 backup=$(find "$repo/.lunch/backups" -name sleep_for.hpp | head -1)
@@ -57,6 +103,10 @@ if [[ -n $backup ]] && grep -q "precious learner work" "$backup"; then ok "the b
 else bad "the backup holds the learner's version"; fi
 cmp -s "$repo/$ex" <(git -C "$repo" show HEAD:$ex) && ok "the exercise is back as shipped" || bad "the exercise is back as shipped"
 lunch reset sleep_for;          expect "resetting an untouched exercise changes nothing" 0 "Nothing to reset"
+echo "first version" >>"$repo/$ex"; lunch reset sleep_for
+echo "second version" >>"$repo/$ex"; lunch reset sleep_for
+[[ $(grep -rl "first version" "$repo/.lunch/backups" | wc -l) -eq 1 && $(grep -rl "second version" "$repo/.lunch/backups" | wc -l) -eq 1 ]] \
+  && ok "two resets in the same second keep both versions" || bad "two resets in the same second keep both versions" "$(find "$repo/.lunch/backups")"
 
 # The scratch copy itself: exercises/ as committed, whatever the learner
 # did to this checkout's (the reset above ran in the copy, hence HEAD there).
