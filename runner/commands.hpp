@@ -31,6 +31,7 @@ int cmd_reset(session& s, const std::string& key, bool all);
 int cmd_demo(session& s, const std::vector<std::string>& args);
 int cmd_tour(session& s, bool no_pause);
 int cmd_serve(session& s, const std::vector<std::string>& args);
+int cmd_slides(session& s, const std::vector<std::string>& args);
 int cmd_test(session& s, const std::vector<std::string>& args);
 
 // Prints a verdict and records it; returns 0 when the exercise passed.

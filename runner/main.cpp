@@ -43,6 +43,7 @@ struct request {
   CLI::App* tour = nullptr;
   CLI::App* serve = nullptr;
   CLI::App* test = nullptr;
+  CLI::App* slides = nullptr;
 };
 
 void define_commands(CLI::App& app, request& r) {
@@ -82,6 +83,9 @@ void define_commands(CLI::App& app, request& r) {
   r.serve = app.add_subcommand("serve", "run the local HTTP latency server (lunch serve --help: its options)");
   r.serve->prefix_command();
   r.serve->set_help_flag();
+  r.slides = app.add_subcommand("slides", "build the deck: build/slides/deck.html (and .pdf with Chromium)");
+  r.slides->prefix_command();
+  r.slides->set_help_flag();
   r.test = app.add_subcommand("test", "build and run every test against the reference solutions");
   r.test->prefix_command();
   r.test->set_help_flag();
@@ -121,6 +125,7 @@ int dispatch(session& s, const request& r) {
   if (*r.tour) return cmd_tour(s, r.no_pause);
   if (*r.serve) return cmd_serve(s, r.serve->remaining());
   if (*r.test) return cmd_test(s, r.test->remaining());
+  if (*r.slides) return cmd_slides(s, r.slides->remaining());
   return cmd_overview(s);
 }
 

@@ -110,6 +110,33 @@ int cmd_serve(session& s, const std::vector<std::string>& args) {
   return 1;
 }
 
+int cmd_slides(session& s, const std::vector<std::string>& args) {
+  const fs::path dir = s.c.root / "slides";
+  if (!in_path("node") || !in_path("npm"))
+    throw usage_error("the slides need Node.js and npm: scripts/install-deps.sh --slides installs "
+                      "them (the C++ course itself does not)");
+  if (!fs::exists(dir / "node_modules" / ".bin" / "marp")) {
+    // Once, from the versions pinned in package-lock.json.
+    std::printf("Installing Marp into slides/node_modules (npm ci, once)...\n");
+    std::fflush(stdout);
+    if (run_foreground({"npm", "ci", "--prefix", dir.string(), "--no-audit", "--no-fund"}) != 0) {
+      std::fprintf(stderr, "lunch slides: npm ci failed (see above); it needs the npm registry once\n");
+      return 1;
+    }
+  }
+  // The deck's timelines come from demo runs: build the demos first.
+  std::vector<std::string> targets;
+  for (const auto& d : s.c.demos) targets.push_back(s.c.target_path(d.binary));
+  std::string output;
+  if (!build(s.c, targets, "the demos", &output)) {
+    std::fprintf(stderr, "%s\nlunch slides: building the demos failed\n", output.c_str());
+    return 1;
+  }
+  std::vector<std::string> argv = {"node", (dir / "build.mjs").string(), "--build", s.c.build.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_foreground(argv);
+}
+
 int cmd_test(session& s, const std::vector<std::string>& args) {
   if (!in_path("meson")) throw usage_error("meson is not installed: run scripts/install-deps.sh");
   std::vector<std::string> argv = {"meson", "test", "-C", s.c.build.string(),

@@ -5,6 +5,8 @@
 #   scripts/install-deps.sh --check   print the missing packages; exit 1 if any
 #   scripts/install-deps.sh --print   print the apt-get command instead
 #   scripts/install-deps.sh --list    print the package names, one a line
+#   add --slides to any of these: also what the slides need (node, npm,
+#   Chromium for the PDF and the rendering check)
 #
 # Why these and not others:
 #   libboost1.81-dev  Asio 1.26 + Beast. Debian's plain libboost-dev is 1.74,
@@ -18,6 +20,9 @@
 #   clang             the second compiler CI builds with.
 #   gdb               `lunch check` shows the file:line of a crash with it.
 #   git               `lunch reset` restores an exercise as shipped from git.
+#   with --slides: nodejs, npm (Marp, pinned by slides/package-lock.json),
+#                  chromium (the PDF, and CI's rendering check), fonts-dejavu-core,
+#                  poppler-utils (pdfinfo: CI counts the PDF's pages).
 set -euo pipefail
 
 packages=(
@@ -25,17 +30,35 @@ packages=(
   libboost1.81-dev doctest-dev libcli11-dev nlohmann-json3-dev
   liburing-dev libbenchmark-dev
 )
+slides_packages=(nodejs npm chromium fonts-dejavu-core poppler-utils)
 
-# The packages of the list that are not installed, one a line.
+mode=install
+for arg in "$@"; do
+  case $arg in
+    --check) mode=check ;;
+    --list) mode=list ;;
+    --print) mode=print ;;
+    --slides) packages+=("${slides_packages[@]}") ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+# The packages of the list that are not installed, one a line. Node and npm
+# count as there when their commands are (a NodeSource nodejs brings npm).
 missing() {
   local p
   for p in "${packages[@]}"; do
+    case $p in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
   done
 }
 
-case "${1:-}" in
-  --check)
+case $mode in
+  check)
     if ! command -v dpkg-query >/dev/null; then
       echo "install-deps.sh: this is not a Debian system; install the equivalents of: ${packages[*]}" >&2
       exit 2
@@ -44,11 +67,8 @@ case "${1:-}" in
     [[ -z $m ]] && exit 0
     printf '%s\n' "$m"
     exit 1 ;;
-  --list) printf '%s\n' "${packages[@]}"; exit 0 ;;
-  --print) echo "apt-get update && apt-get install -y ${packages[*]}"; exit 0 ;;
-  "") ;;
-  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  list) printf '%s\n' "${packages[@]}"; exit 0 ;;
+  print) echo "apt-get update && apt-get install -y ${packages[*]}"; exit 0 ;;
 esac
 
 if [[ $(id -u) -eq 0 ]]; then
@@ -61,7 +81,12 @@ else
   exit 2
 fi
 
+mapfile -t todo < <(missing)
+if [[ ${#todo[@]} -eq 0 ]]; then
+  echo "Everything is installed already."
+  exit 0
+fi
 export DEBIAN_FRONTEND=noninteractive
-echo "Installing: ${packages[*]}"
+echo "Installing: ${todo[*]}"
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${todo[@]}"
