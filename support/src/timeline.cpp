@@ -206,137 +206,168 @@ std::string render_timeline(const timeline& tl, const render_options& options) {
   return render_timeline(tl.spans(), options);
 }
 
-std::string render_timeline(const std::vector<span_record>& spans,
-                            const render_options& options) {
-  if (spans.empty()) return "timeline: no spans were recorded\n";
+namespace {
 
-  const bool unicode = options.style == glyphs::unicode ||
-                       (options.style == glyphs::automatic && locale_is_utf8());
-  const char* running = unicode ? "█" : "#";
-  const char* waiting = unicode ? "░" : "-";
-  const char* rule = unicode ? "─" : "-";
-  const char* tick = unicode ? "┬" : "+";
-  const char* ellipsis = unicode ? "…" : "~";
+// The picture's fixed facts: glyphs, geometry and time scale.
+struct canvas {
+  const char* running;
+  const char* waiting;
+  const char* rule;
+  const char* tick;
+  const char* ellipsis;
+  bool unicode;
+  int width;            // characters per line
+  std::size_t label;    // the lane names' column
+  long long columns;    // the time columns right of it
+  nanoseconds t0, t1;   // the earliest start, the latest end
+  long long total;      // t1 - t0 in ns, at least 1
 
-  const int width = std::clamp(options.width > 0 ? options.width : terminal_width(), 40, 1000);
-  auto lanes = lanes_of(spans, options.by_thread);
-  const std::size_t max_lanes =
-      static_cast<std::size_t>(std::max(1, options.max_lanes));
-  const std::size_t shown = std::min(lanes.size(), max_lanes);
-
-  std::size_t label = 0;
-  for (std::size_t i = 0; i < shown; ++i) label = std::max(label, text_width(lanes[i].name));
-  label = std::clamp<std::size_t>(label, 4, static_cast<std::size_t>(width / 4));
-  const auto columns = static_cast<long long>(static_cast<std::size_t>(width) - label - 1);
-
-  nanoseconds t0 = spans.front().start, t1 = spans.front().end;
-  for (const auto& s : spans) {
-    t0 = std::min(t0, s.start);
-    t1 = std::max(t1, std::max(s.end, s.start));
-  }
-  const long long total = std::max<long long>((t1 - t0).count(), 1);
   // Integer arithmetic on nanoseconds: the same spans give the same picture
   // on every machine, which the checked-in expected picture relies on. No
   // overflow below about 100 days of timeline at 1000 columns.
   // Both ends round to the nearest column, so that a span ending where the
   // next one starts never shares a column with it: a clean staircase.
-  auto column_of = [&](nanoseconds t) {
+  long long column_of(nanoseconds t) const {
     return ((t - t0).count() * columns + total / 2) / total;
-  };
-
-  std::ostringstream out;
-  std::size_t threads = 0;
-  {
-    std::vector<int> seen;
-    for (const auto& s : spans)
-      if (std::find(seen.begin(), seen.end(), s.thread) == seen.end()) seen.push_back(s.thread);
-    threads = seen.size();
   }
-  {
-    std::ostringstream title;
-    title << "timeline: " << spans.size() << (spans.size() == 1 ? " span, " : " spans, ")
-          << lanes.size() << (options.by_thread ? " thread" : " task")
-          << (lanes.size() == 1 ? "" : "s");
-    if (!options.by_thread) title << " on " << threads << (threads == 1 ? " thread" : " threads");
-    title << ", " << format_ms(t1 - t0, 1ms) << " ms";
-    out << wrap(title.str(), static_cast<std::size_t>(width));
-  }
+};
 
+canvas make_canvas(const std::vector<span_record>& spans, const std::vector<lane>& lanes,
+                   std::size_t shown, const render_options& options) {
+  canvas c{};
+  c.unicode = options.style == glyphs::unicode ||
+              (options.style == glyphs::automatic && locale_is_utf8());
+  c.running = c.unicode ? "█" : "#";
+  c.waiting = c.unicode ? "░" : "-";
+  c.rule = c.unicode ? "─" : "-";
+  c.tick = c.unicode ? "┬" : "+";
+  c.ellipsis = c.unicode ? "…" : "~";
+  c.width = std::clamp(options.width > 0 ? options.width : terminal_width(), 40, 1000);
+  for (std::size_t i = 0; i < shown; ++i) c.label = std::max(c.label, text_width(lanes[i].name));
+  c.label = std::clamp<std::size_t>(c.label, 4, static_cast<std::size_t>(c.width / 4));
+  c.columns = static_cast<long long>(static_cast<std::size_t>(c.width) - c.label - 1);
+  c.t0 = spans.front().start;
+  c.t1 = spans.front().end;
+  for (const auto& s : spans) {
+    c.t0 = std::min(c.t0, s.start);
+    c.t1 = std::max(c.t1, std::max(s.end, s.start));
+  }
+  c.total = std::max<long long>((c.t1 - c.t0).count(), 1);
+  return c;
+}
+
+// "timeline: 6 spans, 3 tasks on 1 thread, 300 ms"
+std::string title_of(const std::vector<span_record>& spans, std::size_t lanes,
+                     const canvas& c, bool by_thread) {
+  std::vector<int> seen;
+  for (const auto& s : spans)
+    if (std::find(seen.begin(), seen.end(), s.thread) == seen.end()) seen.push_back(s.thread);
+  std::ostringstream title;
+  title << "timeline: " << spans.size() << (spans.size() == 1 ? " span, " : " spans, ")
+        << lanes << (by_thread ? " thread" : " task") << (lanes == 1 ? "" : "s");
+  if (!by_thread) title << " on " << seen.size() << (seen.size() == 1 ? " thread" : " threads");
+  title << ", " << format_ms(c.t1 - c.t0, 1ms) << " ms";
+  return wrap(title.str(), static_cast<std::size_t>(c.width));
+}
+
+// What the legend needs to know about the rows drawn.
+struct row_facts {
   bool any_running = false;
   std::vector<std::string> waited_on;
-  for (std::size_t i = 0; i < shown; ++i) {
-    // 0 empty, 1 waiting, 2 running: running wins where spans overlap.
-    std::vector<int> cells(static_cast<std::size_t>(columns), 0);
-    for (const auto* s : lanes[i].spans) {
-      const int kind = s->waiting_on.empty() ? 2 : 1;
-      const long long from = std::min(column_of(s->start), columns - 1);
-      // Every span gets at least one column: a 1 ms request in a 10 s
-      // picture must still show.
-      const long long to = std::clamp(column_of(std::max(s->end, s->start)), from + 1, columns);
-      for (long long c = from; c < to; ++c) {
-        auto& cell = cells[static_cast<std::size_t>(c)];
-        cell = std::max(cell, kind);
-      }
-      if (kind == 2) any_running = true;
-      if (kind == 1 && std::find(waited_on.begin(), waited_on.end(), s->waiting_on) == waited_on.end())
-        waited_on.push_back(s->waiting_on);
-    }
-    std::string line = fit(lanes[i].name, label, ellipsis) + " ";
-    for (int cell : cells) line += cell == 2 ? running : cell == 1 ? waiting : " ";
-    trim_right(line);
-    out << line << "\n";
-  }
-  if (lanes.size() > shown)
-    out << "... and " << lanes.size() - shown << " more "
-        << (options.by_thread ? "threads" : "tasks") << "\n";
+};
 
-  // The axis: ticks at 1, 2 or 5 times a power of ten (in ns, from 1 µs
-  // up), the first step that puts them ten columns apart, so that their
-  // labels never touch.
+// One row: the lane's name, then a cell per column (running wins where
+// spans overlap).
+std::string row_of(const lane& l, const canvas& c, row_facts& facts) {
+  std::vector<int> cells(static_cast<std::size_t>(c.columns), 0);  // 0 empty, 1 waiting, 2 running
+  for (const auto* s : l.spans) {
+    const int kind = s->waiting_on.empty() ? 2 : 1;
+    const long long from = std::min(c.column_of(s->start), c.columns - 1);
+    // Every span gets at least one column: a 1 ms request in a 10 s
+    // picture must still show.
+    const long long to = std::clamp(c.column_of(std::max(s->end, s->start)), from + 1, c.columns);
+    for (long long col = from; col < to; ++col) {
+      auto& cell = cells[static_cast<std::size_t>(col)];
+      cell = std::max(cell, kind);
+    }
+    if (kind == 2) facts.any_running = true;
+    if (kind == 1 && std::find(facts.waited_on.begin(), facts.waited_on.end(), s->waiting_on) ==
+                         facts.waited_on.end())
+      facts.waited_on.push_back(s->waiting_on);
+  }
+  std::string line = fit(l.name, c.label, c.ellipsis) + " ";
+  for (int cell : cells) line += cell == 2 ? c.running : cell == 1 ? c.waiting : " ";
+  trim_right(line);
+  return line + "\n";
+}
+
+// The time axis and its labels. Ticks at 1, 2 or 5 times a power of ten (in
+// ns, from 1 µs up): the first step that puts them ten columns apart, so
+// that their labels never touch.
+std::string axis_of(const canvas& c) {
   long long step = 1000;
-  for (long long decade = 1000; step * columns < 10 * total; decade *= 10) {
+  for (long long decade = 1000; step * c.columns < 10 * c.total; decade *= 10) {
     for (long long m : {1, 2, 5}) {
       step = decade * m;
-      if (step * columns >= 10 * total) break;
+      if (step * c.columns >= 10 * c.total) break;
     }
   }
-  std::string axis = std::string(label + 1, ' ');
+  std::string axis = std::string(c.label + 1, ' ');
   // The unit goes in the margin, where it never collides with a label.
-  std::string labels = std::string(label - 2, ' ') + "ms ";
+  std::string labels = std::string(c.label - 2, ' ') + "ms ";
   std::size_t labels_cols = 0;  // columns used so far in `labels` past the margin
-  for (long long c = 0, next_tick = 0; c < columns; ++c) {
-    const long long tick_col = column_of(t0 + nanoseconds(next_tick));
-    if (c == tick_col) {
-      axis += tick;
-      const std::string text = format_ms(nanoseconds(next_tick), nanoseconds(step));
-      const auto at = static_cast<std::size_t>(c);
-      if (at >= labels_cols && at + text.size() <= static_cast<std::size_t>(columns)) {
-        labels += std::string(at - labels_cols, ' ') + text;
-        labels_cols = at + text.size() + 1;
-        labels += ' ';
-      }
-      next_tick += step;
-    } else {
-      axis += rule;
+  for (long long col = 0, next_tick = 0; col < c.columns; ++col) {
+    if (col != c.column_of(c.t0 + nanoseconds(next_tick))) {
+      axis += c.rule;
+      continue;
     }
+    axis += c.tick;
+    const std::string text = format_ms(nanoseconds(next_tick), nanoseconds(step));
+    const auto at = static_cast<std::size_t>(col);
+    if (at >= labels_cols && at + text.size() <= static_cast<std::size_t>(c.columns)) {
+      labels += std::string(at - labels_cols, ' ') + text;
+      labels_cols = at + text.size() + 1;
+      labels += ' ';
+    }
+    next_tick += step;
   }
   trim_right(labels);
-  out << axis << "\n" << labels << "\n";
+  return axis + "\n" + labels + "\n";
+}
 
+std::string legend_of(const row_facts& facts, const canvas& c) {
   std::ostringstream legend;
   legend << "legend:";
-  if (any_running) legend << " " << running << " running";
-  if (!waited_on.empty()) {
-    legend << (any_running ? ", " : " ") << waiting << " waiting on ";
-    for (std::size_t i = 0; i < waited_on.size() && i < 3; ++i)
-      legend << (i ? ", " : "") << waited_on[i];
-    if (waited_on.size() > 3) legend << ", ...";
+  if (facts.any_running) legend << " " << c.running << " running";
+  if (!facts.waited_on.empty()) {
+    legend << (facts.any_running ? ", " : " ") << c.waiting << " waiting on ";
+    for (std::size_t i = 0; i < facts.waited_on.size() && i < 3; ++i)
+      legend << (i ? ", " : "") << facts.waited_on[i];
+    if (facts.waited_on.size() > 3) legend << ", ...";
   }
   // "about": the scale is total / columns, rarely a round number.
-  legend << "; one column " << (unicode ? "≈ " : "~ ")
-         << format_ms(nanoseconds(total / columns), nanoseconds(total / columns)) << " ms";
-  out << wrap(legend.str(), static_cast<std::size_t>(width));
-  return out.str();
+  legend << "; one column " << (c.unicode ? "≈ " : "~ ")
+         << format_ms(nanoseconds(c.total / c.columns), nanoseconds(c.total / c.columns)) << " ms";
+  return wrap(legend.str(), static_cast<std::size_t>(c.width));
+}
+
+}  // namespace
+
+std::string render_timeline(const std::vector<span_record>& spans,
+                            const render_options& options) {
+  if (spans.empty()) return "timeline: no spans were recorded\n";
+  const auto lanes = lanes_of(spans, options.by_thread);
+  const std::size_t shown =
+      std::min(lanes.size(), static_cast<std::size_t>(std::max(1, options.max_lanes)));
+  const canvas c = make_canvas(spans, lanes, shown, options);
+
+  std::string out = title_of(spans, lanes.size(), c, options.by_thread);
+  row_facts facts;
+  for (std::size_t i = 0; i < shown; ++i) out += row_of(lanes[i], c, facts);
+  if (lanes.size() > shown)
+    out += "... and " + std::to_string(lanes.size() - shown) + " more " +
+           (options.by_thread ? "threads" : "tasks") + "\n";
+  return out + axis_of(c) + legend_of(facts, c);
 }
 
 // ---------------------------------------------------------------- trace
