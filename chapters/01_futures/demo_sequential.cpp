@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   int tasks = 3;
   auto latency = 200ms;
   cli.option("--tasks", tasks, "how many naps", 1, 10000)
-      .option("--latency", latency, "how long each nap lasts", 0, 10000);
+      .option("--latency", latency, "how long each nap lasts", 0, 10000)
+      .offer_timeline();
   cli.parse(argc, argv);
   if (cli.smoke()) {
     tasks = 2;

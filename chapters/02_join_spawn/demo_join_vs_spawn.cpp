@@ -7,42 +7,30 @@
 //               (the waits overlap; the computing takes turns on one thread)
 //   spawned     co_spawn onto a thread pool:  latency + N x cpu / threads
 // Joining and spawning differ in one argument: the executor each task runs on.
+//
+// With --timeline, each phase is drawn on its own scale, a row per task
+// (waiting: for the I/O, then for a free thread; running: computing), and
+// the whole run at the end with a row per thread: who did the computing.
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
-#include <map>
-#include <mutex>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "lunch/demo.hpp"
 #include "lunch/run.hpp"
 #include "lunch/measure.hpp"
+#include "lunch/timeline.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
 
 namespace {
-
-// Short names for threads, in order of first use: the thread running main()
-// asks first, so it is "main"; pool threads become p1, p2, ...
-std::string thread_name() {
-  static std::mutex m;
-  static std::map<std::thread::id, int> ids;
-  std::lock_guard lock(m);
-  const int n = ids.emplace(std::this_thread::get_id(), int(ids.size())).first->second;
-  return n == 0 ? "main" : "p" + std::to_string(n);
-}
-
-// What one task did, in ms since its run began. Each task writes only its
-// own entry, and the caller reads them after awaiting every task.
-struct span {
-  double start = 0, io_done = 0, end = 0;
-  std::string thread;
-};
 
 struct settings { ms latency, cpu; };
 
@@ -53,68 +41,76 @@ void compute(ms how_long) {
   }
 }
 
-net::awaitable<void> task(span& s, const lunch::stopwatch& sw, settings how) {
-  s.start = sw.ms();
+// One task, in its own lane of the timeline: it waits for its I/O, then
+// (once its timer has fired) for a thread to resume it on, then computes.
+// The second wait is the interesting one: nil when the task has a thread to
+// itself, long when many tasks take turns on one. Returns the thread it
+// computed on (lunch::thread_index: 1, 2, ... in order of first use).
+// `tl` is a reference: fine, because every caller awaits this task before
+// the timeline goes away.
+net::awaitable<int> task(std::string lane, settings how, lunch::timeline& tl) {
+  const auto start = tl.now();
+  const int started_on = lunch::thread_index();
   net::steady_timer io(co_await net::this_coro::executor, how.latency);
   co_await io.async_wait(net::use_awaitable);  // the thread is free here
-  s.io_done = sw.ms();
-  s.thread = thread_name();
+  const auto resumed = tl.now();
+  const auto fired = std::min<std::chrono::nanoseconds>(start + how.latency, resumed);
+  tl.add({.name = "I/O", .lane = lane, .waiting_on = "the I/O (a timer)",
+          .thread = started_on, .start = start, .end = fired});
+  tl.add({.name = "ready", .lane = lane, .waiting_on = "a free thread",
+          .thread = lunch::thread_index(), .start = fired, .end = resumed});
+  auto computing = tl.span("compute", std::move(lane));
   compute(how.cpu);  // ...and not here
-  s.end = sw.ms();
+  co_return lunch::thread_index();
 }
 
-// Runs `t` on `where` and resumes on our own executor afterwards.
-net::awaitable<void> on(net::any_io_executor where, net::awaitable<void> t) {
-  co_await net::co_spawn(where, std::move(t), net::use_awaitable);
+std::string lane_of(const char* phase, std::size_t i) {
+  return phase + (" " + std::to_string(i + 1));
 }
 
-net::awaitable<void> sequential(std::vector<span>& spans, settings how) {
-  lunch::stopwatch sw;
-  for (auto& s : spans) co_await task(s, sw, how);
+net::awaitable<std::vector<int>> sequential(int n, settings how, lunch::timeline& tl) {
+  std::vector<int> threads;
+  for (std::size_t i = 0; i < std::size_t(n); ++i)
+    threads.push_back(co_await task(lane_of("seq", i), how, tl));
+  co_return threads;
 }
 
-// Every task at once, each on `where`: our own executor joins, a pool's spawns.
-net::awaitable<void> all_at_once(net::any_io_executor where,
-                                 std::vector<span>& spans, settings how) {
+// Runs `t` on `where` and resumes on our own executor afterwards. This
+// wrapper, and so the parallel group that launches it, stays on our
+// executor: a group completed from several pool threads at once is what
+// asio #1348 warns about (the spawn_all exercise does the same).
+net::awaitable<int> on(net::any_io_executor where, net::awaitable<int> t) {
+  co_return co_await net::co_spawn(where, std::move(t), net::use_awaitable);
+}
+
+// Every task at once, each on `where`: our own executor joins, a pool's
+// spawns. Returns the thread each task computed on, in input order.
+net::awaitable<std::vector<int>> all_at_once(net::any_io_executor where, const char* phase,
+                                             int n, settings how, lunch::timeline& tl) {
   auto here = co_await net::this_coro::executor;
-  lunch::stopwatch sw;
   using op = decltype(net::co_spawn(
-      here, on(where, std::declval<net::awaitable<void>>()), net::deferred));
+      here, on(where, std::declval<net::awaitable<int>>()), net::deferred));
   std::vector<op> ops;
-  for (auto& s : spans)
-    ops.push_back(net::co_spawn(here, on(where, task(s, sw, how)), net::deferred));
-  auto [order, errors] =
+  for (std::size_t i = 0; i < std::size_t(n); ++i)
+    ops.push_back(net::co_spawn(here, on(where, task(lane_of(phase, i), how, tl)), net::deferred));
+  auto [order, errors, threads] =
       co_await net::experimental::make_parallel_group(std::move(ops))
           .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);  // never let a failure go unseen
+  for (std::size_t i : order)
+    if (errors[i]) std::rethrow_exception(errors[i]);  // never let a failure go unseen
+  co_return threads;
 }
 
-net::awaitable<void> joined(std::vector<span>& spans, settings how) {
-  co_await all_at_once(co_await net::this_coro::executor, spans, how);
+net::awaitable<std::vector<int>> joined(int n, settings how, lunch::timeline& tl) {
+  auto here = co_await net::this_coro::executor;
+  co_return co_await all_at_once(here, "join", n, how, tl);
 }
 
-// The total, the thread each task computed on, and with --timeline one row
-// per task, 60 columns wide: '.' waiting (for the I/O, then for a free
-// thread), '#' computing.
-void report(const char* name, const std::vector<span>& spans, double total,
-            double predicted, bool timeline) {
+// The total, and the thread each task computed on.
+void report(const char* name, double total, double predicted, const std::vector<int>& threads) {
   std::printf("%-10s %6.0f ms   (predicted %4.0f)   threads:", name, total, predicted);
-  for (const auto& s : spans) std::printf(" %s", s.thread.c_str());
+  for (int t : threads) std::printf(" %d", t);
   std::printf("\n");
-  if (!timeline) return;
-  const double per_col = total / 60;
-  std::printf("    (one column = %.1f ms; '.' waiting: for the I/O, then for a thread;"
-              " '#' computing)\n", per_col);
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    std::string row(60, ' ');
-    for (int c = 0; c < 60; ++c) {
-      const double t = (c + 0.5) * per_col;
-      if (t >= spans[i].start && t < spans[i].io_done) row[c] = '.';
-      if (t >= spans[i].io_done && t < spans[i].end) row[c] = '#';
-    }
-    std::printf("    task %2zu %-4s |%s|\n", i, spans[i].thread.c_str(), row.c_str());
-  }
 }
 
 }  // namespace
@@ -127,29 +123,43 @@ int main(int argc, char** argv) {
   cli.option("--tasks", tasks, "how many tasks", 1, 200)
       .option("--latency", latency, "each task's I/O wait", 0, 10000)
       .option("--cpu", cpu, "each task's computing", 0, 1000)
-      .option("--threads", threads, "threads in the pool", 1, 64);
+      .option("--threads", threads, "threads in the pool", 1, 64)
+      .offer_timeline();
   cli.parse(argc, argv);
   if (cli.smoke()) {
     tasks = 3;
     latency = 10ms;
     cpu = 2ms;
   }
-  thread_name();  // main() names its thread first
+  const int main_thread = lunch::thread_index();  // asks first, so it is thread 1
   const settings how{latency, cpu};
   const double L = double(latency.count()), C = double(cpu.count());
   std::printf("%d tasks: each waits %.0f ms for I/O, then computes %.0f ms. "
-              "Pool: %d threads.\n\n", tasks, L, C, threads);
+              "Pool: %d threads.\n(Thread %d runs main(); the pool's threads are "
+              "numbered as they start.)\n\n", tasks, L, C, threads, main_thread);
 
   net::thread_pool pool{std::size_t(threads)};
+  lunch::timeline tl;
   auto measure = [&](const char* name, auto start, double predicted) {
-    std::vector<span> spans(static_cast<std::size_t>(tasks));
+    const std::size_t first_span = tl.size();
     lunch::stopwatch sw;
-    lunch::run(start(spans), {.deadline = 600s, .what = name});
-    report(name, spans, sw.ms(), predicted, cli.timeline());
+    const auto computed_on = lunch::run(start(), {.deadline = 600s, .what = name});
+    report(name, sw.ms(), predicted, computed_on);
+    if (!cli.timeline()) return;
+    // This phase alone, on its own scale: a row per task.
+    const auto spans = tl.spans();
+    const std::vector<lunch::span_record> phase(spans.begin() + std::ptrdiff_t(first_span),
+                                                spans.end());
+    std::fputs(lunch::render_timeline(phase).c_str(), stdout);
+    std::printf("\n");
   };
-  measure("sequential", [&](auto& s) { return sequential(s, how); }, tasks * (L + C));
-  measure("joined", [&](auto& s) { return joined(s, how); }, L + tasks * C);
-  measure("spawned", [&](auto& s) { return all_at_once(pool.get_executor(), s, how); },
+  measure("sequential", [&] { return sequential(tasks, how, tl); }, tasks * (L + C));
+  measure("joined", [&] { return joined(tasks, how, tl); }, L + tasks * C);
+  measure("spawned", [&] { return all_at_once(pool.get_executor(), "spawn", tasks, how, tl); },
           L + tasks * C / threads);
   pool.join();
+
+  // The whole run, a row per thread: who did the computing.
+  if (cli.timeline()) std::printf("The whole run, one row per thread:\n");
+  lunch::show(cli, tl, {.by_thread = true});
 }

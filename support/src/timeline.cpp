@@ -443,20 +443,55 @@ void write_trace(const timeline& tl, const std::string& path) {
                              "': " + std::strerror(written ? errno : saved));
 }
 
+namespace {
+
+// For --trace -: the JSON to the descriptor demo_cli kept for it.
+void write_trace_to_fd(const timeline& tl, int fd) {
+  std::ostringstream text;
+  write_trace(tl, text);
+  const std::string json = text.str();
+  for (std::size_t done = 0; done < json.size();) {
+    const ssize_t n = ::write(fd, json.data() + done, json.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      throw std::runtime_error(std::string("cannot write the trace to standard output: ") +
+                               std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------- demos
 
 void show(const demo_cli& cli, const timeline& tl, const render_options& options) {
+  if (!cli.offers_timeline()) {
+    // A programming error, caught by the demo's own --smoke test: without
+    // offer_timeline() the demo refuses --timeline and --trace, so these
+    // spans could never be seen.
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "lunch::show: demo %s records a timeline but does not offer --timeline and "
+                 "--trace: call cli.offer_timeline() before cli.parse()\n",
+                 cli.name().c_str());
+    std::abort();
+  }
   if (cli.timeline()) std::fputs(render_timeline(tl, options).c_str(), stdout);
   if (!cli.trace_file().empty()) {
+    const bool to_stdout = cli.trace_file() == "-";
     try {
-      write_trace(tl, cli.trace_file());
+      if (to_stdout)
+        write_trace_to_fd(tl, cli.trace_stdout());
+      else
+        write_trace(tl, cli.trace_file());
     } catch (const std::exception& e) {
       std::fflush(stdout);
       std::fprintf(stderr, "lunch: %s\n", e.what());
       std::exit(2);
     }
+    // With --trace -, stdout now leads to stderr (see demo_cli::parse).
     std::printf("Wrote trace %s (%zu spans): open it in https://ui.perfetto.dev\n",
-                cli.trace_file().c_str(), tl.size());
+                to_stdout ? "to standard output" : cli.trace_file().c_str(), tl.size());
   }
   if (!cli.timeline() && cli.trace_file().empty() && !cli.smoke())
     std::printf("(--timeline draws what ran when; --trace FILE saves it for Perfetto)\n");

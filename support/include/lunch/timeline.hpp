@@ -11,6 +11,7 @@
 //   }                                                      // recorded here
 //   ...
 //   lunch::show(cli, tl);  // --timeline draws it, --trace FILE writes it
+//                          // (offered after cli.offer_timeline())
 //
 // Sequential work draws as a staircase, concurrent work as bars stacked
 // over the same columns:
@@ -151,8 +152,11 @@ int terminal_width();
 
 // For demos, once the work is done: prints the timeline if --timeline was
 // given and writes the trace if --trace FILE was ("Wrote trace FILE (N
-// spans): open it in https://ui.perfetto.dev"). A file that cannot be
-// written: one line on stderr and exit status 2.
+// spans): open it in https://ui.perfetto.dev"; FILE "-" is standard
+// output). A file that cannot be written: one line on stderr and exit
+// status 2 (demo_cli::parse has already tried it, so this is rare). The
+// demo must have called cli.offer_timeline() before parsing: without it,
+// show() says so and aborts, because the spans could never be seen.
 void show(const demo_cli& cli, const timeline& tl, const render_options& options = {});
 
 }  // namespace lunch
