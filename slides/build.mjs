@@ -85,7 +85,8 @@ function slideMap(lines) {
 const languages = { '.hpp': 'cpp', '.cpp': 'cpp', '.h': 'cpp', '.rs': 'rust', '.sh': 'bash', '.build': 'meson' };
 
 // The lines between `// [slide:NAME]` and `// [/slide]`, with the common
-// indentation removed. Other regions' markers inside it are left out.
+// indentation removed, without whole-line comments (and so without other
+// regions' markers) and without doubled blank lines.
 function region(file, name, where) {
   const full = path.join(root, file);
   if (!fs.existsSync(full)) fail(`${where}: ${file} does not exist`);
@@ -94,7 +95,10 @@ function region(file, name, where) {
   if (start < 0) fail(`${where}: no region '${name}' in ${file} (mark it with // [slide:${name}] ... // [/slide])`);
   const end = lines.findIndex((l, i) => i > start && l.trim() === '// [/slide]');
   if (end < 0) fail(`${where}: region '${name}' in ${file} has no closing // [/slide]`);
-  const body = lines.slice(start + 1, end).filter((l) => !/^\s*\/\/ \[\/?slide(:[^\]]*)?\]\s*$/.test(l));
+  // Whole-line comments stay in the source: on a slide, the speaker says them.
+  const body = lines.slice(start + 1, end)
+    .filter((l) => !/^\s*\/\//.test(l))
+    .filter((l, i, all) => l.trim() || (i > 0 && all[i - 1].trim()));
   if (!body.some((l) => l.trim())) fail(`${where}: region '${name}' in ${file} is empty`);
   const indent = Math.min(...body.filter((l) => l.trim()).map((l) => /^ */.exec(l)[0].length));
   return { lang: languages[path.extname(file)] || '', text: body.map((l) => l.slice(indent)).join('\n').replace(/\s+$/, '') };

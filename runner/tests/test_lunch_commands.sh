@@ -21,7 +21,7 @@ lunch_cmd=("$program")
 ex=exercises/01_futures/sleep_for.hpp
 sol=solutions/01_futures/sleep_for.hpp
 
-lunch;                          expect "./lunch shows progress and the next exercise" 0 "Next: sleep_for"
+lunch;                          expect "./lunch shows progress and the next exercise" 0 "Next: thread_per_task"
 lunch bogus;                    expect "an unknown command: exit 2" 2 "lunch: "
 lunch check nosuch;             expect "an unknown exercise: exit 2" 2 "no exercise 'nosuch'"
 lunch check sleep_fr;           expect "a typo gets a suggestion" 2 "did you mean 'sleep_for'"

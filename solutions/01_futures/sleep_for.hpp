@@ -23,6 +23,7 @@
 
 namespace net = boost::asio;
 
+// [slide:sleep_for]
 inline net::awaitable<void> sleep_for(
     std::chrono::steady_clock::duration d) {
   // SOLUTION: the timer lives in this coroutine's frame, so it stays alive
@@ -35,3 +36,4 @@ inline net::awaitable<void> sleep_for(
   // which use_awaitable turns into an exception.
   co_await timer.async_wait(net::use_awaitable);
 }
+// [/slide]

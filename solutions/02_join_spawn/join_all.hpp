@@ -38,6 +38,7 @@
 
 namespace net = boost::asio;
 
+// [slide:join_all]
 template <class T>
 net::awaitable<std::vector<T>> join_all(
     std::vector<net::awaitable<T>> tasks) {
@@ -70,6 +71,7 @@ net::awaitable<std::vector<T>> join_all(
     if (errors[i]) std::rethrow_exception(errors[i]);
   co_return std::move(values);
 }
+// [/slide]
 
 // Another way: `wait_for_one_error()` instead of `wait_for_all()` cancels the
 // other tasks on the first failure, which is what `a && b` does. The

@@ -53,6 +53,7 @@ net::awaitable<T> on_pool(net::any_io_executor pool, net::awaitable<T> task) {
   co_return co_await net::co_spawn(pool, std::move(task), net::use_awaitable);
 }
 
+// [slide:spawn_all]
 template <class T>
 net::awaitable<std::vector<T>> spawn_all(
     net::any_io_executor pool,
@@ -82,6 +83,7 @@ net::awaitable<std::vector<T>> spawn_all(
     if (errors[i]) std::rethrow_exception(errors[i]);
   co_return std::move(values);
 }
+// [/slide]
 
 // Another way: put `net::co_spawn(pool, std::move(task), net::deferred)`
 // straight into the group. It passes the tests; the group is then completed

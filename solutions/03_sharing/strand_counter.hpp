@@ -36,6 +36,7 @@
 
 namespace net = boost::asio;
 
+// [slide:strand_counter]
 class strand_counter {
  public:
   using strand_type = net::strand<net::any_io_executor>;
@@ -85,6 +86,7 @@ class strand_counter {
   std::function<void(long)> on_change_;
   long total_ = 0;
 };
+// [/slide]
 
 // Another way: `net::async_initiate` with an initiation that does
 // `net::dispatch(strand_, ...)` to run apply(n) and then dispatches the

@@ -80,6 +80,12 @@ demo_cli& demo_cli::option(const std::string& flag,
   return *this;
 }
 
+demo_cli& demo_cli::option(const std::string& flag, std::string& value,
+                           const std::string& help) {
+  impl_->app.add_option(flag, value, help)->capture_default_str();
+  return *this;
+}
+
 demo_cli& demo_cli::flag(const std::string& flag, bool& value,
                          const std::string& help) {
   impl_->app.add_flag(flag, value, help);

@@ -42,6 +42,8 @@ class demo_cli {
   // A duration in milliseconds, checked against [min, max] milliseconds.
   demo_cli& option(const std::string& flag, std::chrono::milliseconds& value,
                    const std::string& help, int min_ms, int max_ms);
+  // A text option, checked by the demo itself (e.g. a list of numbers).
+  demo_cli& option(const std::string& flag, std::string& value, const std::string& help);
   demo_cli& flag(const std::string& flag, bool& value, const std::string& help);
 
   // Adds --timeline and --trace FILE, for a demo that records its work on

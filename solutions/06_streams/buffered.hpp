@@ -1,0 +1,110 @@
+// Exercise 06_streams/buffered
+//
+// `buffer_unordered(n)` hands results out as they finish. Its sibling
+// `buffered(n)` runs the tasks the same way, at most n at a time, but hands
+// the results out in the order the tasks came in: result i waits for
+// results 0 .. i-1, and not for anything else.
+//
+// Start from your buffer_unordered. What changes:
+//   - each task needs its position, sent along with its result;
+//   - a result that finishes early waits in a buffer until its turn;
+//   - in Rust's `buffered` a task holds its place until its result has
+//     been handed out: a slow first task holds up the rest, and no more
+//     than n results ever wait in the buffer. Do the same (freeing the
+//     place when the task ends also keeps n running at most, but lets
+//     early results pile up without limit behind a slow first one).
+//
+// Write `buffered(ex, tasks, n)`: run the tasks of `tasks`, at most n at a
+// time, and yield their results in input order.
+//
+// Done when:
+//   - at most n tasks run at any moment, and n do when there are enough;
+//   - results come in input order, even when later tasks finish first;
+//   - a result comes out as soon as it and all the results before it are
+//     ready: when task 0 finishes, the consumer gets it without waiting for
+//     the rest of the tasks running with it;
+//   - when a task throws, the consumer first gets the results before it,
+//     then its exception, once no task is running any more.
+//
+// Pitfall: waiting for all n running tasks and then sorting their results
+// keeps the order and the limit, and makes every result wait for the
+// slowest task of its batch.
+#pragma once
+
+// The channel headers must come before coro.hpp: included after it, they do
+// not compile (Asio 1.26's coro.hpp declares a name they trip over).
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/experimental/coro.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "lunch/todo.hpp"
+
+namespace net = boost::asio;
+
+template <class T>
+net::experimental::coro<T> buffered(
+    net::any_io_executor ex, net::experimental::coro<net::awaitable<T>> tasks, std::size_t n) {
+  // SOLUTION: buffer_unordered's message, plus the task's position.
+  struct finished {
+    std::size_t index = 0;
+    std::exception_ptr error;
+    T value;
+  };
+  using channel = net::experimental::channel<void(boost::system::error_code, finished)>;
+  auto results = std::make_shared<channel>(ex, n);
+
+  std::size_t started = 0;   // tasks pulled and started so far
+  std::size_t reported = 0;  // of those, how many have sent their result
+  std::size_t next = 0;      // the position whose result goes out next
+  std::map<std::size_t, finished> early;  // finished, waiting for their turn
+  bool more = true;
+  for (;;) {
+    // SOLUTION: a task holds its place until its result is handed out
+    // (started - next), so at most n tasks are between start and hand-out.
+    while (more && started - next < n) {
+      auto task = co_await tasks;
+      if (!task) {
+        more = false;
+        break;
+      }
+      net::co_spawn(ex, std::move(*task),
+                    [results, index = started](std::exception_ptr e, T v) {
+                      results->try_send(boost::system::error_code{},
+                                        finished{index, e, std::move(v)});
+                    });
+      ++started;
+    }
+    if (next == started) co_return;  // the source has ended, all handed out
+
+    // SOLUTION: wait for result `next` only: results that come earlier
+    // wait in `early`, and the one we need goes out as soon as it is here.
+    while (!early.contains(next)) {
+      finished done = co_await results->async_receive(net::deferred);
+      ++reported;
+      early.emplace(done.index, std::move(done));
+    }
+    finished mine = std::move(early.extract(next).mapped());
+    ++next;
+    if (mine.error) {
+      // SOLUTION: everything before it has been handed out already. Let the
+      // tasks still running end before throwing, as buffer_unordered does.
+      while (reported < started) {
+        co_await results->async_receive(net::deferred);
+        ++reported;
+      }
+      std::rethrow_exception(mine.error);
+    }
+    co_yield std::move(mine.value);
+  }
+}
+
+// Another way: keep a std::deque<std::optional<finished>> indexed by
+// `position - next` instead of the map: front() is the next one to hand
+// out, and pop_front() moves the window on. With at most n places it never
+// holds more than n entries.

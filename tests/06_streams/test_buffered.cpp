@@ -1,0 +1,161 @@
+// Tests for exercises/06_streams/buffered.hpp
+//
+// The same jobs as buffer_unordered's tests: each counts itself while it
+// runs, naps for its own duration and returns its number. Durations that fix
+// an order differ by 50 ms or more.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "buffered.hpp"
+#include "lunch/measure.hpp"
+#include "lunch/run.hpp"
+#include "lunch/tasks.hpp"
+#include "lunch/testing.hpp"
+
+using namespace std::chrono_literals;
+using ms = std::chrono::milliseconds;
+using net::experimental::coro;
+
+namespace {
+
+struct probe {
+  int started = 0;
+  int running = 0;
+  int peak = 0;
+  std::string log;  // "-3" when job 3 ends, "got3" when the consumer gets it
+  int running_at_throw = -1;  // jobs running when the consumer caught
+};
+
+// Job `id`: runs for `d`, then returns id, or throws when `fail` is set.
+net::awaitable<int> job(probe& p, int id, ms d, bool fail = false) {
+  ++p.started;
+  p.peak = std::max(p.peak, ++p.running);
+  struct leave {
+    probe& p;
+    ~leave() { --p.running; }
+  } on_exit{p};
+  if (d > 0ms) co_await lunch::nap(d);  // 0: ends without ever waiting
+  if (fail) throw std::out_of_range("task " + std::to_string(id) + " failed");
+  p.log += "-" + std::to_string(id) + " ";
+  co_return id;
+}
+
+// The stream of tasks: hands out the jobs one by one, none started.
+coro<net::awaitable<int>> one_by_one([[maybe_unused]] net::any_io_executor ex,
+                                     std::vector<net::awaitable<int>> tasks) {
+  for (auto& t : tasks) co_yield std::move(t);
+}
+
+// What the consumer got, as text ("0 1 2"), and what was thrown instead of
+// the end, if anything ("0 std::out_of_range: task 1 failed").
+net::awaitable<std::string> run_jobs(probe& p, std::vector<ms> durations, std::size_t n,
+                                     int failing = -1) {
+  auto ex = co_await net::this_coro::executor;
+  std::vector<net::awaitable<int>> tasks;
+  for (int i = 0; i < static_cast<int>(durations.size()); ++i)
+    tasks.push_back(job(p, i, durations[i], i == failing));
+  auto results = buffered(ex, one_by_one(ex, std::move(tasks)), n);
+  std::string seen;
+  try {
+    lunch::pending wait("the consumer pulls results from buffered");
+    while (auto v = co_await results.async_resume(net::use_awaitable)) {
+      seen += (seen.empty() ? "" : " ") + std::to_string(*v);
+      p.log += "got" + std::to_string(*v) + " ";
+    }
+  } catch (...) {
+    p.running_at_throw = p.running;
+    seen += (seen.empty() ? "" : " ") + lunch::describe(std::current_exception());
+  }
+  co_return seen;
+}
+
+}  // namespace
+
+TEST_SUITE("buffered") {
+
+TEST_CASE("results come in input order, even when later tasks finish first") {
+  probe p;
+  const auto got = lunch::run(run_jobs(p, {120ms, 20ms, 70ms, 20ms, 20ms}, 3),
+                              {.deadline = 5s, .what = "5 tasks, 3 at a time"});
+  INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
+  CHECK_MESSAGE(got == "0 1 2 3 4",
+                "results came as " << got << "; expected 0 1 2 3 4, the "
+                "order the tasks came in, whatever order they finish in");
+}
+
+TEST_CASE("at most n tasks run at once, and n do when there are enough") {
+  probe p;
+  const auto got = lunch::run(run_jobs(p, std::vector<ms>(12, 20ms), 4),
+                              {.deadline = 5s, .what = "12 tasks, 4 at a time"});
+  CHECK_MESSAGE(got == "0 1 2 3 4 5 6 7 8 9 10 11", "12 tasks gave: " << got);
+  CHECK_MESSAGE(p.peak == 4,
+                "with n = 4 and 12 tasks, at most " << p.peak << " ran at "
+                "once; expected exactly 4: never more than n, and all n "
+                "places used (1 means the tasks ran one after another)");
+}
+
+TEST_CASE("a result comes out as soon as it and the results before it are ready") {
+  probe p;
+  // All three run at once; they end at 20, 120 and 250 ms.
+  const auto got = lunch::run(run_jobs(p, {20ms, 120ms, 250ms}, 3),
+                              {.deadline = 5s, .what = "3 tasks of different lengths"});
+  INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
+  CHECK(got == "0 1 2");
+  CHECK_MESSAGE(p.log.find("got0 ") < p.log.find("-1 "),
+                "the consumer got result 0 only after task 1 had ended: once "
+                "task 0 is done it goes out, without waiting for the others");
+  CHECK_MESSAGE(p.log.find("got1 ") < p.log.find("-2 "),
+                "the consumer got result 1 only after task 2 had ended: result "
+                "1 waits for result 0 and nothing else");
+}
+
+TEST_CASE("tasks that finish without waiting all come out in order, a thousand of them") {
+  probe p;
+  const auto got = lunch::run(run_jobs(p, std::vector<ms>(1000, 0ms), 8),
+                              {.deadline = 5s, .what = "1000 tasks that never wait, 8 at a time"});
+  std::string want;
+  for (int i = 0; i < 1000; ++i) want += (i ? " " : "") + std::to_string(i);
+  CHECK_MESSAGE(got == want, "1000 tasks that end at once did not come out as 0 .. 999 "
+                "(a result sent while nobody waits for it must not be lost); "
+                "the first characters: " << got.substr(0, 80));
+  CHECK_MESSAGE(p.started == 1000, p.started << " tasks started for 1000 in the stream");
+  CHECK_MESSAGE(p.peak <= 8, p.peak << " tasks ran at once with n = 8");
+}
+
+TEST_CASE("an exception comes after the results before it, once nothing is running") {
+  probe p;
+  // n = 3: task 1 fails at 20 ms, task 0 succeeds at 100 ms, task 2 runs
+  // until 200 ms.
+  std::vector<ms> durations{100ms, 20ms, 200ms};
+  const auto seen = lunch::run(run_jobs(p, durations, 3, 1),
+                               {.deadline = 5s, .what = "tasks with a failure"});
+  CHECK_MESSAGE(seen == "0 std::out_of_range: task 1 failed",
+                "got: " << seen << " (expected result 0, then task 1's "
+                "std::out_of_range: in input order, an error takes its turn "
+                "like a value)");
+  CHECK_MESSAGE(p.running_at_throw == 0,
+                "when the consumer got the exception, " << p.running_at_throw
+                << " task(s) were still running (task 2 runs until 200 ms): "
+                "let the running tasks end before throwing");
+}
+
+TEST_CASE("waiting for results uses no CPU") {
+  probe p;
+  // Waiting on a timer or a channel costs well under a millisecond of CPU;
+  // a loop that polls for results costs whatever CPU the machine gives it.
+  lunch::cpu_meter cpu;
+  lunch::stopwatch sw;
+  lunch::run(run_jobs(p, {250ms, 250ms}, 2), {.deadline = 5s, .what = "2 tasks of 250 ms"});
+  CHECK_MESSAGE(cpu.ms() < 0.1 * sw.ms(),
+                "the process used " << cpu.ms() << " ms of CPU while two "
+                "tasks waited " << sw.ms() << " ms: something is polling "
+                "instead of waiting for the tasks to end");
+}
+
+}  // TEST_SUITE
