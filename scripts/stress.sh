@@ -37,7 +37,7 @@ for _ in $(seq "$(nproc)"); do
   hogs+=($!)
 done
 
-declare -A failures
+declare -A failures=()
 start=$SECONDS
 for i in $(seq "$runs"); do
   log=$(mktemp)
