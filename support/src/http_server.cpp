@@ -3,11 +3,20 @@
 //
 // Why one thread: loopback traffic for a demo or a test is a few thousand
 // requests at most, which one thread answers easily, and a single thread
-// makes the shared state (the connection list, the gate, the peak counter)
+// makes the shared state (the connection lists, the gate, the peak counter)
 // safe without a strand or a lock. The counters are atomics only because
 // tests and demos read them from their own threads.
+//
+// Why all the limits: even on 127.0.0.1 a server meets clients that never
+// finish a request, never leave, or leave without a word (a curl left open,
+// a tester, a scanner). Every connection holds a file descriptor, so each is
+// bounded in time (the three timeouts of server_options) and in number (the
+// connection limit), and a request whose client has gone stops counting at
+// once instead of holding an in-flight slot for its whole delay.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -17,11 +26,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -34,6 +47,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
 constexpr auto with_error = net::as_tuple(net::use_awaitable);
 
 // splitmix64's finaliser: a few multiplications that turn consecutive
@@ -63,13 +78,117 @@ long long number_after(std::string_view path, std::string_view prefix) {
   return value;
 }
 
-// One connection. It lives in its coroutine's frame; the server keeps a
-// pointer to it so that stop() can close the socket and end the coroutine.
+// What a request asks for, decided from its path before anything is waited.
+struct plan {
+  std::chrono::milliseconds latency{};
+  int status = 0;    // 0: decided after the latency (200, or an injected 500)
+  std::string body;  // "": the usual line naming the request
+};
+
+// A malformed override is answered 400 at once: the client has a typo to
+// hear about, and making it wait first would only hide it.
+plan route(std::string_view target, std::chrono::milliseconds usual) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  plan p{.latency = usual};
+  if (path.starts_with("/delay/")) {
+    const long long ms = number_after(path, "/delay/");
+    if (ms < 0 || ms > 600'000)
+      return {0ms, 400, "bad delay: use /delay/MS with 0 <= MS <= 600000\n"};
+    p.latency = std::chrono::milliseconds(ms);
+  } else if (path.starts_with("/status/")) {
+    const long long code = number_after(path, "/status/");
+    // Not 1xx: an interim status is never the end of an exchange. Sent as
+    // the answer, 100 leaves the client reading our body as the next answer
+    // and 101 leaves it waiting for a protocol switch that never comes.
+    if (code < 200 || code > 599)
+      return {0ms, 400, "bad status: use /status/CODE with 200 <= CODE <= 599\n"};
+    p.status = static_cast<int>(code);
+  }
+  return p;
+}
+
+// HTTP defines these two without a body, so the client reads none: any
+// bytes sent after their header would be taken for the next answer.
+bool has_no_body(int status) { return status == 204 || status == 304; }
+
+// The connection limit when none is configured. A server out of descriptors
+// cannot even accept the connection it would close to make room, so the
+// limit stays a reserve below `ulimit -n`: 64 for what the process opens
+// besides (stdio, the event loop's own, a client in the same process), or
+// half the limit when the limit is small.
+int automatic_connection_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  const auto soft = static_cast<long long>(std::min<rlim_t>(lim.rlim_cur, 1 << 20));
+  return static_cast<int>(std::max({soft - 64, soft / 2, 1LL}));
+}
+
+struct connection;
+using connection_list = std::list<connection*>;
+
+// Where each connection stands: stop() closes them all, and the connection
+// limit closes the one that has waited longest for a request. Lists rather
+// than a flag per connection, so that both find theirs without a scan.
+// Server thread only, except `open`, which stats() reads.
+struct registry {
+  connection_list waiting;   // for a request, the longest-waiting first
+  connection_list busy;      // with a request being answered
+  connection_list closing;   // closed or turned away, coroutine not ended yet
+  std::atomic<int> open{0};  // waiting + busy: what the limit counts
+
+  void move(connection& c, connection_list& to);
+  void remove(connection& c);
+};
+
+// One connection, owned by its coroutine. It unlists itself when destroyed,
+// even when a forced stop destroys the coroutine without resuming it.
 struct connection {
+  registry& where;
   beast::tcp_stream stream;
-  net::steady_timer timer;  // the request's latency
-  explicit connection(tcp::socket s)
-      : stream(std::move(s)), timer(stream.get_executor()) {}
+  // Bytes read but not parsed yet. They outlive one request because a
+  // client may send its next request before this one is answered, and the
+  // watch for its close (sleep_watching) reads those bytes too.
+  beast::flat_buffer buffer;
+  net::steady_timer timer;  // the request's latency, or the gate while held
+  bool at_gate = false;     // release() wakes the requests marked so
+  connection_list* list = nullptr;
+  connection_list::iterator place;
+
+  connection(registry& r, tcp::socket s)
+      : where(r), stream(std::move(s)), timer(stream.get_executor()) {}
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection() { where.remove(*this); }
+};
+
+// Appending keeps `waiting` ordered by when each connection began to wait.
+void registry::move(connection& c, connection_list& to) {
+  if (c.list)
+    to.splice(to.end(), *c.list, c.place);  // iterators stay valid
+  else
+    c.place = to.insert(to.end(), &c);
+  c.list = &to;
+  open = static_cast<int>(waiting.size() + busy.size());
+}
+
+void registry::remove(connection& c) {
+  if (c.list) c.list->erase(c.place);
+  c.list = nullptr;
+  open = static_cast<int>(waiting.size() + busy.size());
+}
+
+// Holds one in-flight slot for as long as it lives, whichever way the
+// request ends (answered, abandoned, or its coroutine destroyed by stop()).
+struct flight_slot {
+  std::atomic<int>& in_flight;
+  flight_slot(std::atomic<int>& n, std::atomic<int>& peak) : in_flight(n) {
+    const int now = n.fetch_add(1) + 1;
+    for (int seen = peak.load(); now > seen && !peak.compare_exchange_weak(seen, now);) {
+    }
+  }
+  flight_slot(const flight_slot&) = delete;
+  flight_slot& operator=(const flight_slot&) = delete;
+  ~flight_slot() { --in_flight; }
 };
 
 // `detached` would swallow an exception; nothing here should throw, but if
@@ -115,9 +234,10 @@ double jitter_source::chance(std::uint64_t n) const {
 struct latency_server::impl {
   server_options options;
   jitter_source jitter;
+  int connection_limit = 0;
 
   // Written on the server thread, read from anywhere.
-  std::atomic<std::uint64_t> received{0}, served{0}, rejected{0}, failed{0};
+  std::atomic<std::uint64_t> received{0}, served{0}, rejected{0}, failed{0}, abandoned{0};
   // Request numbers, which pick each request's latency and failure: not
   // reset by reset_stats(), so the jitter sequence just carries on.
   std::atomic<std::uint64_t> numbered{0};
@@ -127,14 +247,11 @@ struct latency_server::impl {
   // Server thread only. Declared before the io_context on purpose: if a
   // forced stop leaves coroutine frames behind, the io_context destroys
   // them, and their clean-up still needs these.
-  std::list<connection*> connections;
+  registry connections;
   bool stopping = false;
 
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
-  // The gate is a timer that never expires: cancel() wakes every waiter,
-  // the usual Asio stand-in for a condition variable.
-  net::steady_timer gate{ioc, net::steady_timer::time_point::max()};
   unsigned short port = 0;
 
   std::mutex stop_mutex;  // serialises stop() callers
@@ -147,10 +264,9 @@ struct latency_server::impl {
   explicit impl(server_options o)
       : options(std::move(o)),
         jitter(options.latency, options.jitter, options.seed) {
-    if (options.max_in_flight < 0)
-      throw std::invalid_argument("latency_server: max_in_flight must be >= 0");
-    if (!(options.fail_rate >= 0.0 && options.fail_rate <= 1.0))
-      throw std::invalid_argument("latency_server: fail_rate must be in [0, 1]");
+    check_options();
+    connection_limit = options.max_connections > 0 ? options.max_connections
+                                                   : automatic_connection_limit();
 
     // 127.0.0.1 and never 0.0.0.0: a teaching server with injected failures
     // has no business being reachable from the network.
@@ -172,6 +288,17 @@ struct latency_server::impl {
     thread = std::thread([this] { run_loop(); });
   }
 
+  // Refused here rather than misbehaving later: a zero timeout would close
+  // every connection at once, a nan rate would fail nothing and say nothing.
+  void check_options() const {
+    if (options.max_in_flight < 0 || options.max_connections < 0)
+      throw std::invalid_argument("latency_server: max_in_flight and max_connections must be >= 0");
+    if (!(options.fail_rate >= 0.0 && options.fail_rate <= 1.0))
+      throw std::invalid_argument("latency_server: fail_rate must be in [0, 1]");
+    if (options.header_timeout <= 0ms || options.body_timeout <= 0ms || options.idle_timeout <= 0ms)
+      throw std::invalid_argument("latency_server: every timeout must be > 0");
+  }
+
   void run_loop() {
     loop_id = std::this_thread::get_id();
     for (;;) {
@@ -187,6 +314,8 @@ struct latency_server::impl {
     done_cv.notify_all();
   }
 
+  // ---------------------------------------------------------- connections
+
   net::awaitable<void> listen() {
     net::steady_timer backoff(ioc);
     for (;;) {
@@ -199,131 +328,257 @@ struct latency_server::impl {
         co_await backoff.async_wait(with_error);
         continue;
       }
-      net::co_spawn(ioc, serve(std::move(socket)), report("a connection"));
+      auto c = std::make_unique<connection>(connections, std::move(socket));
+      if (connections.open >= connection_limit && !close_longest_waiting()) {
+        connections.move(*c, connections.closing);
+        net::co_spawn(ioc, turn_away(std::move(c)), report("a refused connection"));
+        continue;
+      }
+      // Listed here, not in serve(): the count must be right for the very
+      // next accept, whenever the new coroutine first runs.
+      connections.move(*c, connections.waiting);
+      net::co_spawn(ioc, serve(std::move(c)), report("a connection"));
     }
   }
 
-  net::awaitable<void> serve(tcp::socket socket) {
-    connection c(std::move(socket));
-    connections.push_front(&c);
-    const auto registered = connections.begin();
-    struct unregister {
-      impl* self;
-      std::list<connection*>::iterator it;
-      ~unregister() { self->connections.erase(it); }
-    } guard{this, registered};
+  // Makes room by closing the connection that has waited longest for a
+  // request: the likeliest to be forgotten, and one that has lost nothing
+  // but a socket, since none of its requests is under way. False when
+  // every connection is busy with a request.
+  bool close_longest_waiting() {
+    if (connections.waiting.empty()) return false;
+    connection& oldest = *connections.waiting.front();
+    connections.move(oldest, connections.closing);
+    oldest.stream.close();  // its pending read fails, and its coroutine ends
+    return true;
+  }
 
-    beast::flat_buffer buffer;
+  // Over the limit with every connection busy: a 503 now tells the client to
+  // come back, where keeping it would spend a descriptor the limit says the
+  // server cannot spare. Bounded in time like any connection.
+  net::awaitable<void> turn_away(std::unique_ptr<connection> owned) {
+    connection& c = *owned;
+    // Refusals pile up only under a flood; past a few dozen, just close.
+    if (connections.closing.size() > 64) co_return;
+    response res(http::status::service_unavailable, 11);
+    res.set(http::field::server, "lunch-latency-server");
+    res.set(http::field::retry_after, "1");
+    res.keep_alive(false);
+    res.body() = "too many connections (the limit is " + std::to_string(connection_limit) + ")\n";
+    res.prepare_payload();
+    c.stream.expires_after(std::min<std::chrono::milliseconds>(options.header_timeout, 1s));
+    auto [ec, n] = co_await http::async_write(c.stream, res, with_error);
+    if (ec) co_return;
+    // Read and drop what the client sent, until it closes: closing with
+    // unread bytes would reset the connection, which can destroy the 503
+    // before the client has read it.
+    error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     for (;;) {
-      http::request<http::string_body> req;
-      auto [ec, n] = co_await http::async_read(c.stream, buffer, req, with_error);
-      if (ec || stopping) break;  // the client left (or sent garbage), or stop()
+      auto [rec, got] = co_await c.stream.async_read_some(c.buffer.prepare(4096), with_error);
+      if (rec) break;  // the client's close, or the time limit
+    }
+  }
 
+  // One connection: its requests one after another, for as long as the
+  // client keeps it alive and keeps to the time limits.
+  net::awaitable<void> serve(std::unique_ptr<connection> owned) {
+    connection& c = *owned;
+    for (bool first = true;; first = false) {
+      http::request_parser<http::string_body> parser;
+      if (!co_await read_request(c, parser, first)) break;
       const auto arrived = std::chrono::steady_clock::now();
-      request_record rec;
-      auto res = co_await answer(c, req, rec);
+      const request& req = parser.get();
+      request_record rec = start_record(req);
+      std::optional<response> res = co_await answer(c, req, rec);
       if (stopping) break;  // stop() came during the latency: just close
-
-      auto [wec, wn] = co_await http::async_write(c.stream, res, with_error);
-      if (wec) break;
-      rec.took = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - arrived);
-      if (options.on_request) options.on_request(rec);
-      if (!res.keep_alive()) break;
+      if (!res) {           // the client left: log it, there is no one to answer
+        log(rec, arrived);
+        break;
+      }
+      if (!co_await send(c, *res)) break;
+      log(rec, arrived);
+      if (!res->keep_alive()) break;
     }
     error_code ignored;
     c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  // Builds the answer to one request, waiting for the gate and the latency.
-  // The reference parameters are safe: serve() awaits this at once.
-  net::awaitable<http::response<http::string_body>> answer(
-      connection& c, const http::request<http::string_body>& req,
-      request_record& rec) {
+  // Reads one request within the time limits; false when the connection is
+  // to end (the client left or sent garbage, a limit passed, or the server
+  // closed it). Past a limit beast::tcp_stream closes the socket itself, so
+  // there is no 408 to send: a client that slow is not waiting for one.
+  net::awaitable<bool> read_request(connection& c,
+                                    http::request_parser<http::string_body>& parser,
+                                    bool first) {
+    // Not moved when already listed (at its accept): the longest-waiting
+    // connection is the one that connected longest ago.
+    if (c.list != &connections.waiting) connections.move(c, connections.waiting);
+    // A new connection has header_timeout from its accept: connecting and
+    // saying nothing is the cheapest attack. A kept-alive one may idle
+    // longer, and its header_timeout starts with its next request's first byte.
+    c.stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+    if (c.buffer.size() == 0) {
+      auto [ec, n] = co_await c.stream.async_read_some(c.buffer.prepare(4096), with_error);
+      if (ec) co_return false;
+      c.buffer.commit(n);
+    }
+    if (!first) c.stream.expires_after(options.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(c.stream, c.buffer, parser, with_error);
+    if (hec) co_return false;
+    if (!parser.is_done()) {
+      // A deadline for the whole body, not for each read: a client sending
+      // a byte a second would pass any per-read timeout forever.
+      c.stream.expires_after(options.body_timeout);
+      auto [bec, bn] = co_await http::async_read(c.stream, c.buffer, parser, with_error);
+      if (bec) co_return false;
+    }
+    c.stream.expires_never();  // the latency is ours to take, not the client's fault
+    connections.move(c, connections.busy);
+    co_return !stopping;
+  }
+
+  // ------------------------------------------------------------- requests
+
+  request_record start_record(const request& req) {
     ++received;
-    const std::uint64_t number = numbered.fetch_add(1) + 1;
-    rec.number = number;
+    request_record rec;
+    rec.number = numbered.fetch_add(1) + 1;
     rec.method = std::string(req.method_string());
     rec.target = std::string(req.target());
     rec.in_flight = in_flight.load();
+    return rec;
+  }
 
-    std::string_view path = req.target();
-    path = path.substr(0, path.find('?'));
-    auto latency = jitter.latency(number);
-    int status = 0;  // 0: decided after the latency
-    std::string body;
-    if (path.starts_with("/delay/")) {
-      const long long ms = number_after(path, "/delay/");
-      if (ms < 0 || ms > 600'000) {
-        status = 400;
-        body = "bad delay: use /delay/MS with 0 <= MS <= 600000\n";
-      } else {
-        latency = std::chrono::milliseconds(ms);
-      }
-    } else if (path.starts_with("/status/")) {
-      const long long code = number_after(path, "/status/");
-      if (code < 100 || code > 599) {
-        status = 400;
-        body = "bad status: use /status/CODE with 100 <= CODE <= 599\n";
-      } else {
-        status = static_cast<int>(code);
-      }
-    }
-
+  // The answer to one request, or nothing when its client left before it
+  // was due. The references are safe: serve() awaits this at once.
+  net::awaitable<std::optional<response>> answer(connection& c, const request& req,
+                                                 request_record& rec) {
+    plan p = route(req.target(), jitter.latency(rec.number));
     const int limit = options.max_in_flight;
-    if (status == 400) {
-      latency = 0ms;  // a malformed override is answered at once
+    if (p.status == 400) {
+      // Answered at once, as route() decided.
     } else if (limit > 0 && in_flight.load() >= limit) {
       // Over the limit: answer at once, without ever being in flight. This
       // is what a rate-limited API does, and what chapter 04 measures.
-      status = 429;
-      latency = 0ms;
-      body = "too many requests in flight (the limit is " + std::to_string(limit) + ")\n";
+      p = {0ms, 429, "too many requests in flight (the limit is " + std::to_string(limit) + ")\n"};
     } else {
-      const int now = in_flight.fetch_add(1) + 1;
-      for (int seen = peak.load(); now > seen && !peak.compare_exchange_weak(seen, now);) {
+      const flight_slot slot(in_flight, peak);
+      if (!co_await wait_turn(c, p.latency)) {
+        if (!stopping) ++abandoned;
+        co_return std::nullopt;  // the slot is freed here, not when the delay ends
       }
-      struct leave {
-        std::atomic<int>& n;
-        ~leave() { --n; }
-      } in_flight_guard{in_flight};
+      if (p.status == 0 && options.fail_rate > 0.0 && jitter.chance(rec.number) < options.fail_rate)
+        p = {p.latency, 500,
+             "injected failure (fail rate " + std::to_string(options.fail_rate) + ")\n"};
+    }
+    co_return respond(std::move(p), req, rec);
+  }
 
-      // A plain bool loop, not one wait: cancel() may wake us for stop().
-      while (held.load() && !stopping) co_await gate.async_wait(with_error);
-      if (!stopping && latency > 0ms) {
-        c.timer.expires_after(latency);
-        co_await c.timer.async_wait(with_error);
-      }
-      if (status == 0 && options.fail_rate > 0.0 && jitter.chance(number) < options.fail_rate) {
-        status = 500;
-        body = "injected failure (fail rate " + std::to_string(options.fail_rate) + ")\n";
+  // Waits for the gate (while a test holds it), then for the latency, and
+  // watches the socket all along: false as soon as the client has gone (or
+  // stop() came), so that an abandoned request stops counting in flight now
+  // rather than when its delay would have ended.
+  net::awaitable<bool> wait_turn(connection& c, std::chrono::milliseconds latency) {
+    while (held.load() && !stopping) {
+      c.at_gate = true;
+      c.timer.expires_at(net::steady_timer::time_point::max());
+      const woke w = co_await sleep_watching(c);
+      c.at_gate = false;
+      if (w == woke::peer_gone) co_return false;
+    }
+    if (latency > 0ms && !stopping) {
+      c.timer.expires_after(latency);
+      // Bytes from the client (its next request) do not end the wait: the
+      // timer keeps its expiry, and the watch goes on.
+      for (woke w = woke::data; w == woke::data && !stopping;) {
+        w = co_await sleep_watching(c);
+        if (w == woke::peer_gone) co_return false;
       }
     }
-    if (stopping) co_return http::response<http::string_body>{};  // not sent
-    if (status == 0) status = 200;
-    if (body.empty())
-      body = "request " + std::to_string(number) + ": " + rec.method + " " +
-             rec.target + " answered " + std::to_string(status) + " after " +
-             std::to_string(latency.count()) + " ms\n";
+    co_return !stopping;
+  }
 
-    http::response<http::string_body> res(static_cast<http::status>(status), req.version());
+  enum class woke { timer, data, peer_gone };
+
+  // One wait on the connection's timer, with a read beside it: a read is the
+  // only way to hear that the client closed (end of file) or reset. A
+  // parallel group rather than `timer || read`, because `||` would drop what
+  // a read that lost the race still returned, and those bytes may be the
+  // client's next request. A client that half-closes after its request
+  // counts as gone: curl and browsers do not, and telling the two apart
+  // would need a second connection state for little gain.
+  net::awaitable<woke> sleep_watching(connection& c) {
+    // A client that piles up this much unanswered input is not read further
+    // until answered: the buffer stays bounded, and only that client loses
+    // the early release of its slot.
+    if (c.buffer.size() >= 64 * 1024) {
+      co_await c.timer.async_wait(with_error);
+      co_return woke::timer;
+    }
+    auto [order, timer_ec, read_ec, n] =
+        co_await net::experimental::make_parallel_group(
+            c.timer.async_wait(net::deferred),
+            c.stream.socket().async_read_some(c.buffer.prepare(4096), net::deferred))
+            .async_wait(net::experimental::wait_for_one(), net::use_awaitable);
+    c.buffer.commit(n);  // even when the timer won: the read may have got bytes
+    if (read_ec && read_ec != net::error::operation_aborted) co_return woke::peer_gone;
+    co_return order[0] == 1 && !read_ec ? woke::data : woke::timer;
+  }
+
+  // The answer itself. Counted in the stats before the bytes leave, so that
+  // a client holding its answer can rely on the counters including it.
+  response respond(plan p, const request& req, request_record& rec) {
+    if (p.status == 0) p.status = 200;
+    if (p.body.empty())
+      p.body = "request " + std::to_string(rec.number) + ": " + rec.method + " " + rec.target +
+               " answered " + std::to_string(p.status) + " after " +
+               std::to_string(p.latency.count()) + " ms\n";
+
+    response res(static_cast<http::status>(p.status), req.version());
     res.set(http::field::server, "lunch-latency-server");
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
-    res.set("X-Lunch-Request", std::to_string(number));
-    res.set("X-Lunch-Latency-Ms", std::to_string(latency.count()));
-    if (status == 429) res.set(http::field::retry_after, "1");
+    res.set("X-Lunch-Request", std::to_string(rec.number));
+    res.set("X-Lunch-Latency-Ms", std::to_string(p.latency.count()));
+    if (p.status == 429) res.set(http::field::retry_after, "1");
     res.keep_alive(req.keep_alive());
-    res.body() = std::move(body);
-    res.prepare_payload();
-    if (req.method() == http::verb::head) res.body().clear();  // length stays
+    // No body and no Content-Length for 204 and 304: prepare_payload() would
+    // throw for a body, and add "Content-Length: 0" (forbidden for 204).
+    if (!has_no_body(p.status)) {
+      res.set(http::field::content_type, "text/plain; charset=utf-8");
+      res.body() = std::move(p.body);
+      res.prepare_payload();
+      if (req.method() == http::verb::head) res.body().clear();  // length stays
+    }
 
-    rec.status = status;
-    if (status == 429) ++rejected;
-    if (status == 500) ++failed;
-    // Counted before the bytes leave, so a client that has its answer can
-    // rely on the counter already including it.
+    rec.status = p.status;
+    if (p.status == 429) ++rejected;
+    if (p.status == 500) ++failed;
     ++served;
-    co_return res;
+    return res;
+  }
+
+  // Sends within body_timeout: a client that stops reading its answers must
+  // not keep the connection forever either.
+  net::awaitable<bool> send(connection& c, response& res) {
+    c.stream.expires_after(options.body_timeout);
+    auto [ec, n] = co_await http::async_write(c.stream, res, with_error);
+    co_return !ec;
+  }
+
+  // The log line of a request that ended, answered (status) or left (0).
+  void log(request_record& rec, std::chrono::steady_clock::time_point arrived) {
+    rec.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - arrived);
+    if (options.on_request) options.on_request(rec);
+  }
+
+  // ------------------------------------------------------------- control
+
+  // Runs on the server thread, posted by release(). Every request that saw
+  // the gate held is already waiting by then: none misses this wake-up.
+  void open_gate() {
+    for (connection* c : connections.busy)
+      if (c->at_gate) c->timer.cancel();
   }
 
   // Runs on the server thread, posted by stop().
@@ -331,11 +586,11 @@ struct latency_server::impl {
     stopping = true;
     error_code ignored;
     acceptor.close(ignored);
-    gate.cancel();
-    for (connection* c : connections) {
-      c->timer.cancel();
-      c->stream.socket().close(ignored);
-    }
+    for (connection_list* list : {&connections.waiting, &connections.busy, &connections.closing})
+      for (connection* c : *list) {
+        c->timer.cancel();
+        c->stream.close();
+      }
   }
 
   void stop() {
@@ -376,6 +631,8 @@ server_stats latency_server::stats() const {
   s.peak_in_flight = impl_->peak.load();
   s.rejected = impl_->rejected.load();
   s.failed = impl_->failed.load();
+  s.abandoned = impl_->abandoned.load();
+  s.connections = impl_->connections.open.load();
   return s;
 }
 
@@ -384,6 +641,7 @@ void latency_server::reset_stats() {
   impl_->served = 0;
   impl_->rejected = 0;
   impl_->failed = 0;
+  impl_->abandoned = 0;
   impl_->peak = impl_->in_flight.load();
 }
 
@@ -393,9 +651,7 @@ void latency_server::hold() { impl_->held = true; }
 
 void latency_server::release() {
   impl_->held = false;
-  // The cancel runs on the server thread, after any request that saw
-  // `held` still true has started waiting: no wake-up is lost.
-  net::post(impl_->ioc, [i = impl_.get()] { i->gate.cancel(); });
+  net::post(impl_->ioc, [i = impl_.get()] { i->open_gate(); });
 }
 
 }  // namespace lunch

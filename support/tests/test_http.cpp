@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +38,7 @@
 extern char** environ;
 
 namespace net = boost::asio;
+using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 using namespace net::experimental::awaitable_operators;
 
@@ -128,6 +131,187 @@ bool enough_descriptors(rlim_t wanted) {
     getrlimit(RLIMIT_NOFILE, &lim);
   }
   return lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= wanted;
+}
+
+// Like wait_until, but gives up after `limit` and says whether `ready` came:
+// a check can then report the counters instead of a deadline.
+net::awaitable<bool> eventually(const lunch::latency_server& server,
+                                std::function<bool(const lunch::server_stats&)> ready,
+                                std::chrono::milliseconds limit) {
+  net::steady_timer tick(co_await net::this_coro::executor);
+  for (lunch::stopwatch sw; !ready(server.stats());) {
+    if (sw.elapsed() > limit) co_return false;
+    tick.expires_after(1ms);
+    co_await tick.async_wait(net::use_awaitable);
+  }
+  co_return true;
+}
+
+// ------------------------------------------------- raw connections
+
+// http_get always sends a whole request and reads a whole answer. A hostile
+// client does not: it stays silent, trickles, pipelines or hangs up. These
+// helpers do that over a plain socket.
+net::awaitable<tcp::socket> connect_to(unsigned short port) {
+  tcp::socket s(co_await net::this_coro::executor);
+  co_await s.async_connect({net::ip::address_v4::loopback(), port}, net::use_awaitable);
+  co_return s;
+}
+
+net::awaitable<void> send_text(tcp::socket& s, std::string text) {
+  co_await net::async_write(s, net::buffer(text), net::use_awaitable);
+}
+
+// What a raw connection heard, whether the server closed it, and when.
+struct heard {
+  std::string text;
+  bool closed = false;
+  double ms = 0;  // from the call until the close, or until `limit`
+};
+
+// Reads until the server closes the connection or `limit` passes.
+net::awaitable<heard> read_until_closed(tcp::socket& s, std::chrono::milliseconds limit) {
+  heard out;
+  lunch::stopwatch sw;
+  net::steady_timer timer(s.get_executor());
+  timer.expires_after(limit);
+  char buf[4096];
+  for (;;) {
+    auto [order, read_ec, n, timer_ec] =
+        co_await net::experimental::make_parallel_group(
+            s.async_read_some(net::buffer(buf), net::deferred), timer.async_wait(net::deferred))
+            .async_wait(net::experimental::wait_for_one(), net::use_awaitable);
+    out.text.append(buf, n);
+    if (order[0] == 1) break;  // the limit
+    if (read_ec) {
+      out.closed = true;  // end of file, or a reset
+      break;
+    }
+  }
+  out.ms = sw.ms();
+  co_return out;
+}
+
+// A slow-loris client: sends `head`, then one byte of `drip` every `every`,
+// for as long as the server keeps the connection open (at most `limit`).
+// `ms` counts from the end of `head`.
+net::awaitable<heard> trickle(unsigned short port, std::string head, char drip,
+                              std::chrono::milliseconds every, std::chrono::milliseconds limit) {
+  auto s = co_await connect_to(port);
+  co_await send_text(s, head);
+  lunch::stopwatch sw;
+  for (;;) {
+    heard h = co_await read_until_closed(s, every);
+    if (h.closed || sw.elapsed() > limit) {
+      h.ms = sw.ms();
+      co_return h;
+    }
+    auto [ec, n] = co_await net::async_write(s, net::buffer(&drip, 1),
+                                             net::as_tuple(net::use_awaitable));
+    if (ec) co_return heard{.closed = true, .ms = sw.ms()};
+  }
+}
+
+// Opens a connection and says nothing, then reports when the server hung up.
+net::awaitable<heard> stay_silent(unsigned short port, std::chrono::milliseconds limit) {
+  auto s = co_await connect_to(port);
+  co_return co_await read_until_closed(s, limit);
+}
+
+// Sends one request on a kept-alive connection, then stays idle; the time
+// counts from the request, so it includes the answer and the idle wait.
+net::awaitable<heard> one_request_then_idle(unsigned short port, std::chrono::milliseconds limit) {
+  auto s = co_await connect_to(port);
+  co_await send_text(s, "GET /once HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  co_return co_await read_until_closed(s, limit);
+}
+
+// Sends `first`, then `rest` while the server waits out the first request's
+// latency (so the server's watch for a hang-up is what reads `rest`), then
+// reads until the server closes.
+net::awaitable<heard> pipeline(lunch::latency_server& server, std::string first,
+                               std::string rest) {
+  auto s = co_await connect_to(server.port());
+  co_await send_text(s, std::move(first));
+  co_await wait_until(server, [](const auto& st) { return st.in_flight == 1; });
+  co_await send_text(s, std::move(rest));
+  co_return co_await read_until_closed(s, 3s);
+}
+
+// Whether the server has closed an idle connection: it never sends on one,
+// so a readable socket means end of file.
+bool closed_by_server(tcp::socket& s) {
+  pollfd p{s.native_handle(), POLLIN | POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 1;
+}
+
+// Opens `idle` silent connections, oldest first, then GETs `url`.
+struct crowd {
+  outcome got;
+  double get_ms = 0;
+  int closed = 0;            // idle connections the server has closed
+  bool oldest_closed = false;
+  bool newest_open = false;
+};
+
+net::awaitable<crowd> crowd_then_get(unsigned short port, int idle, std::string url,
+                                     int expect_closed) {
+  std::vector<tcp::socket> sockets;
+  for (int i = 0; i < idle; ++i) sockets.push_back(co_await connect_to(port));
+  crowd out;
+  lunch::stopwatch sw;
+  out.got = co_await try_get(url, 3s);
+  out.get_ms = sw.ms();
+  // The server closes as it accepts; give the end-of-files a moment to land.
+  net::steady_timer tick(co_await net::this_coro::executor);
+  for (lunch::stopwatch wait;;) {
+    out.closed = static_cast<int>(std::count_if(sockets.begin(), sockets.end(), closed_by_server));
+    if (out.closed >= expect_closed || wait.elapsed() > 2s) break;
+    tick.expires_after(5ms);
+    co_await tick.async_wait(net::use_awaitable);
+  }
+  out.oldest_closed = closed_by_server(sockets.front());
+  out.newest_open = !closed_by_server(sockets.back());
+  co_return out;
+}
+
+// Puts `n` requests for `target` in flight on raw connections, then hangs up
+// all of them; returns whether in_flight came back to 0 within `limit`.
+net::awaitable<bool> hang_up_in_flight(lunch::latency_server& server, std::string target, int n,
+                                       std::chrono::milliseconds limit) {
+  std::vector<tcp::socket> sockets;
+  for (int i = 0; i < n; ++i) {
+    sockets.push_back(co_await connect_to(server.port()));
+    co_await send_text(sockets.back(), "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  }
+  co_await wait_until(server, [n](const auto& s) { return s.in_flight == n; });
+  for (auto& s : sockets) s.close();
+  co_return co_await eventually(server, [](const auto& s) { return s.in_flight == 0; }, limit);
+}
+
+// Waits until `ready`, GETs `url`, then releases the gate.
+net::awaitable<outcome> get_then_release(lunch::latency_server& server,
+                                         std::function<bool(const lunch::server_stats&)> ready,
+                                         std::string url) {
+  co_await wait_until(server, std::move(ready));
+  auto got = co_await try_get(std::move(url), 2s);
+  server.release();
+  co_return got;
+}
+
+// The header of the next answer in `rest` (without its blank line), which
+// it removes from `rest`; "" when no whole header is left.
+std::string take_header(std::string_view& rest) {
+  const auto end = rest.find("\r\n\r\n");
+  if (end == std::string_view::npos) return "";
+  std::string head(rest.substr(0, end));
+  rest.remove_prefix(end + 4);
+  return head;
+}
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 }  // namespace
@@ -355,6 +539,155 @@ TEST_CASE("hold() keeps admitted requests in flight until release(), and stats c
   CHECK(again.header("X-Lunch-Request") == "4");  // numbering carries on
 }
 
+TEST_CASE("the server listens on 127.0.0.1 only") {
+  lunch::latency_server server;
+  // 127.0.0.2 is loopback too, so this never leaves the machine; a server
+  // bound to 0.0.0.0 (every address) would accept there.
+  auto here = lunch::run(try_get(server.url(), 2s), {.deadline = 5s});
+  CHECK(here.response);
+  net::io_context ctx;
+  tcp::socket s(ctx);
+  boost::system::error_code ec;
+  s.connect({net::ip::make_address_v4("127.0.0.2"), server.port()}, ec);
+  CHECK_MESSAGE(ec == net::error::connection_refused,
+                "a connection to 127.0.0.2 should be refused, got: " << ec.message());
+}
+
+TEST_CASE("idle connections beyond max_connections are closed, oldest first, and a GET is still answered") {
+  lunch::latency_server server({.max_connections = 50});
+  // 200 silent connections, then a real request: 201 connections against a
+  // limit of 50, so at least 151 must have been closed to make room.
+  auto c = lunch::run(crowd_then_get(server.port(), 200, server.url() + "hello", 151),
+                      {.deadline = 10s, .what = "200 idle connections, then a GET"});
+  INFO("the GET's error: " << c.got.error);
+  REQUIRE(c.got.response);
+  CHECK(c.got.response->status == 200);
+  CHECK_MESSAGE(c.get_ms < 2000.0, "the GET took " << c.get_ms << " ms behind 200 idle connections");
+  CHECK_MESSAGE(c.closed >= 151, "only " << c.closed << " of 200 idle connections were closed "
+                                         "to keep within a limit of 50");
+  CHECK_MESSAGE(c.oldest_closed, "the connection idle the longest should go first");
+  CHECK_MESSAGE(c.newest_open, "the newest idle connection should still be open");
+  CHECK(server.stats().connections <= 50);
+}
+
+TEST_CASE("beyond max_connections, with every connection busy, a newcomer gets 503 at once") {
+  lunch::latency_server server({.max_connections = 2});
+  server.hold();
+  auto busy = get_all(repeat(server.url() + "busy", 2), 5s);
+  auto third = get_then_release(server, [](const auto& s) { return s.in_flight == 2; },
+                                server.url() + "third");
+  // Named, not a structured binding: clang 14 cannot capture one in INFO.
+  auto both = lunch::run(std::move(busy) && std::move(third),
+                         {.deadline = 10s, .what = "a third GET over a limit of 2"});
+  const auto& first_two = std::get<0>(both);
+  const outcome& refused = std::get<1>(both);
+  INFO("the third GET's error: " << refused.error);
+  REQUIRE(refused.response);
+  CHECK(refused.response->status == 503);
+  CHECK(refused.response->header("Retry-After") == "1");
+  CHECK(count_statuses(first_two).at(200) == 2);
+  CHECK(server.stats().peak_in_flight == 2);
+}
+
+TEST_CASE("a silent connection is closed after header_timeout, an idle kept-alive one after idle_timeout") {
+  lunch::latency_server server({.header_timeout = 100ms, .idle_timeout = 300ms});
+  auto both = lunch::run(stay_silent(server.port(), 3s) && one_request_then_idle(server.port(), 3s),
+                         {.deadline = 10s, .what = "a silent and an idle connection"});
+  const heard& silent = std::get<0>(both);
+  const heard& idle = std::get<1>(both);
+  CHECK_MESSAGE(silent.closed, "a connection that sent nothing was still open after 3 s");
+  CHECK(silent.ms >= 80.0);
+  CHECK(silent.ms < 2000.0);
+  INFO("the idle connection heard: " << idle.text);
+  CHECK(idle.text.starts_with("HTTP/1.1 200"));
+  CHECK_MESSAGE(idle.closed, "a kept-alive connection idle for 3 s was still open");
+  CHECK_MESSAGE(idle.ms >= 240.0, "an idle kept-alive connection was closed after " << idle.ms
+                                      << " ms, before its idle_timeout of 300 ms");
+  CHECK(idle.ms < 2500.0);
+}
+
+TEST_CASE("a client trickling its header or its body is cut off after header_timeout or body_timeout") {
+  lunch::latency_server server({.header_timeout = 300ms, .body_timeout = 300ms});
+  // A byte every 40 ms: any timeout that restarts with each read never fires.
+  auto slow_header = trickle(server.port(), "GET /h HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", 'a',
+                             40ms, 3s);
+  auto slow_body = trickle(server.port(),
+                           "POST /b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n",
+                           'b', 40ms, 3s);
+  auto [header, body] = lunch::run(std::move(slow_header) && std::move(slow_body),
+                                   {.deadline = 10s, .what = "two slow-loris clients"});
+  CHECK_MESSAGE(header.closed, "a header trickled for 3 s was still being read");
+  CHECK_MESSAGE(body.closed, "a body shorter than its Content-Length kept its connection for 3 s");
+  CHECK(header.ms >= 200.0);
+  CHECK(header.ms < 2000.0);
+  CHECK(body.ms >= 250.0);
+  CHECK(body.ms < 2000.0);
+  CHECK(server.stats().received == 0);
+}
+
+TEST_CASE("a request whose client hangs up leaves flight at once, and its slot goes to the next") {
+  lunch::latency_server server({.max_in_flight = 2});
+  // Two clients ask for a ten-minute delay and hang up: without noticing,
+  // the server would answer 429 to everyone for ten minutes.
+  const bool dropped = lunch::run(hang_up_in_flight(server, "/delay/600000", 2, 2s),
+                                  {.deadline = 10s, .what = "two abandoned /delay/600000"});
+  CHECK_MESSAGE(dropped, "two requests whose clients hung up still count in flight after 2 s: "
+                             << server.stats().in_flight);
+  auto next = lunch::run(try_get(server.url() + "next", 2s), {.deadline = 5s});
+  INFO("error: " << next.error);
+  REQUIRE(next.response);
+  CHECK_MESSAGE(next.response->status == 200, "the next request got " << next.response->status);
+  CHECK(server.stats().abandoned == 2);
+  CHECK(server.stats().served == 1);
+}
+
+TEST_CASE("a request held at the gate whose client hangs up leaves flight at once") {
+  lunch::latency_server server;
+  server.hold();
+  const bool dropped = lunch::run(hang_up_in_flight(server, "/held", 1, 2s),
+                                  {.deadline = 10s, .what = "an abandoned held request"});
+  CHECK_MESSAGE(dropped, "a held request whose client hung up still counts in flight after 2 s");
+  CHECK(server.stats().abandoned == 1);
+}
+
+TEST_CASE("/status/1xx is refused with 400: an interim status is no answer") {
+  lunch::latency_server server;
+  auto outcomes = lunch::run(get_all({server.url() + "status/100", server.url() + "status/101",
+                                      server.url() + "status/199"}, 2s),
+                             {.deadline = 10s});
+  for (const auto& o : outcomes) {
+    INFO("error: " << o.error);
+    REQUIRE(o.response);
+    CHECK(o.response->status == 400);
+  }
+}
+
+TEST_CASE("204 and 304 come without a body, so the next answer on the connection reads right") {
+  lunch::latency_server server;
+  // The later requests arrive while the first waits its 150 ms: they must be
+  // kept for their turn, not lost to the server's watch for a hang-up.
+  const auto h = lunch::run(
+      pipeline(server, "GET /delay/150 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+               "GET /status/204 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+               "GET /status/304 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+               "GET /last HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+      {.deadline = 10s, .what = "four pipelined requests"});
+  INFO("the connection heard:\n" << h.text);
+  std::string_view rest = h.text;
+  CHECK(take_header(rest).starts_with("HTTP/1.1 200"));
+  rest.remove_prefix(std::min(rest.find("HTTP/"), rest.size()));  // the delay's body
+  const std::string no_content = take_header(rest);
+  const std::string not_modified = take_header(rest);
+  const std::string last = take_header(rest);
+  CHECK(no_content.starts_with("HTTP/1.1 204"));
+  CHECK_MESSAGE(lower(no_content).find("content-length") == std::string::npos,
+                "a 204 must not carry Content-Length");
+  CHECK_MESSAGE(not_modified.starts_with("HTTP/1.1 304"), "after the 204's header came another answer");
+  CHECK_MESSAGE(last.starts_with("HTTP/1.1 200"), "after the 304's header came the next answer");
+  CHECK(h.closed);
+  CHECK(server.stats().served == 4);
+}
+
 }  // TEST_SUITE
 
 // ---------------------------------------------------------------- lunch-serve
@@ -392,8 +725,15 @@ class child {
       kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
     }
-    close(out_);
+    if (out_ >= 0) close(out_);
     close(err_);
+  }
+
+  // Stops reading the child's stdout, as `lunch serve | head -1` does once
+  // it has its line: the child's next write finds no reader.
+  void close_stdout() {
+    close(out_);
+    out_ = -1;
   }
 
   // One line of stdout, without the newline; "" after `limit` or at EOF.
@@ -423,9 +763,20 @@ class child {
 
   void signal(int sig) { kill(pid_, sig); }
 
-  // The exit status, or -1 if it has not ended within `limit` (or died of a
-  // signal).
+  // The exit status; -1 if it died of a signal, or if it has not ended
+  // within `limit`, in which case it is killed: its pipes then close, so
+  // reading them to the end cannot hang the test.
   int wait(std::chrono::milliseconds limit) {
+    const int status = wait_only(limit);
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      wait_only(5s);
+    }
+    return status;
+  }
+
+ private:
+  int wait_only(std::chrono::milliseconds limit) {
     lunch::stopwatch sw;
     while (sw.elapsed() < limit) {
       int status = 0;
@@ -439,13 +790,48 @@ class child {
     return -1;
   }
 
- private:
   pid_t pid_ = -1;
   int out_ = -1, err_ = -1;
 };
 
 std::size_t count_lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// While it lives, children start as under `ulimit -n n`: they inherit this
+// process's soft limit, which is lowered for the meantime and then restored.
+class descriptor_limit_for_children {
+ public:
+  explicit descriptor_limit_for_children(rlim_t n) {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = std::min(n, saved_.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  descriptor_limit_for_children(const descriptor_limit_for_children&) = delete;
+  descriptor_limit_for_children& operator=(const descriptor_limit_for_children&) = delete;
+  ~descriptor_limit_for_children() { setrlimit(RLIMIT_NOFILE, &saved_); }
+
+ private:
+  rlimit saved_{};
+};
+
+// The URL of a lunch-serve child, read from its first line ("" if none).
+std::string served_url(child& serve) {
+  const std::string first = serve.read_line(10s);
+  const std::string prefix = "Serving on ";
+  return first.starts_with(prefix) ? first.substr(prefix.size()) : "";
+}
+
+unsigned short port_of(const std::string& url) {
+  return static_cast<unsigned short>(std::stoi(url.substr(std::string("http://127.0.0.1:").size())));
+}
+
+// GETs each URL in turn, each on its own connection.
+net::awaitable<std::vector<outcome>> get_each(std::vector<std::string> urls) {
+  std::vector<outcome> out;
+  for (auto& url : urls) out.push_back(co_await try_get(std::move(url), 3s));
+  co_return out;
 }
 
 }  // namespace
@@ -481,6 +867,72 @@ TEST_CASE("lunch-serve with a bad flag says so in one line and exits 2") {
     CHECK(count_lines(err) == 1);
     CHECK(err.starts_with("lunch serve: "));
   }
+}
+
+TEST_CASE("lunch-serve refuses nan, inf, negative, out-of-range and non-numeric values in one line") {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--fail-rate", "nan"},         {"--fail-rate", "inf"},     {"--fail-rate", "-0.5"},
+      {"--latency", "-1"},            {"--jitter", "nan"},        {"--latency", "1e3"},
+      {"--port", "65536"},            {"--port", "0x10"},         {"--seed", "-1"},
+      {"--max-in-flight", "99999999999999999999"},                {"--header-timeout", "0"},
+      {"--idle-timeout", "forever"},  {"--max-connections", "-5"}};
+  for (auto args : cases) {
+    args.insert(args.begin(), LUNCH_SERVE_PATH);
+    child serve(args);
+    const int status = serve.wait(5s);
+    const std::string err = serve.all_of_stderr();
+    INFO(args[1] << " " << args[2] << ": exit status " << status << ", stderr: " << err);
+    CHECK(status == 2);
+    CHECK(count_lines(err) == 1);
+    CHECK(err.starts_with("lunch serve: "));
+    CHECK(err.find(args[1]) != std::string::npos);
+  }
+}
+
+TEST_CASE("lunch-serve --help lists its options") {
+  child serve({LUNCH_SERVE_PATH, "--help"});
+  CHECK(serve.wait(10s) == 0);
+  const std::string help = serve.rest_of_stdout();
+  INFO("help: " << help);
+  for (const char* flag : {"--latency", "--max-in-flight", "--fail-rate", "--header-timeout",
+                           "--body-timeout", "--idle-timeout", "--max-connections"})
+    CHECK(help.find(flag) != std::string::npos);
+}
+
+TEST_CASE("lunch-serve keeps serving when its stdout is closed, and still exits 0 on SIGTERM") {
+  child serve({LUNCH_SERVE_PATH, "--port", "0"});
+  const std::string url = served_url(serve);
+  REQUIRE_MESSAGE(!url.empty(), "lunch-serve printed no URL");
+  serve.close_stdout();  // `lunch-serve | head -1`
+  // Each answer is logged after it is sent: the first one's log line meets
+  // the closed pipe, the next ones show whether the server survived it.
+  auto outcomes = lunch::run(get_each(repeat(url + "after-close", 3)),
+                             {.deadline = 15s, .what = "GETs to a server whose stdout is closed"});
+  for (const auto& o : outcomes) {
+    INFO("error: " << o.error);
+    CHECK((o.response && o.response->status == 200));
+  }
+  serve.signal(SIGTERM);
+  CHECK_MESSAGE(serve.wait(10s) == 0, "lunch-serve died instead of exiting 0 on SIGTERM");
+}
+
+TEST_CASE("lunch-serve under `ulimit -n 128` still answers while 200 connections sit idle") {
+  std::optional<child> serve;
+  {
+    const descriptor_limit_for_children limit(128);
+    serve.emplace(std::vector<std::string>{LUNCH_SERVE_PATH, "--port", "0"});
+  }
+  const std::string url = served_url(*serve);
+  REQUIRE_MESSAGE(!url.empty(), "lunch-serve printed no URL");
+  // Without a connection limit the server runs out of descriptors, stops
+  // accepting, and the GET waits behind the idle crowd until it times out.
+  auto c = lunch::run(crowd_then_get(port_of(url), 200, url + "hello", 0),
+                      {.deadline = 10s, .what = "200 idle connections, then a GET"});
+  INFO("the GET's error: " << c.got.error);
+  REQUIRE(c.got.response);
+  CHECK(c.got.response->status == 200);
+  serve->signal(SIGTERM);
+  CHECK(serve->wait(10s) == 0);
 }
 
 TEST_CASE("lunch-serve on a port in use says so in one line and exits 2") {

@@ -92,8 +92,8 @@ struct request_record {
   std::uint64_t number = 0;          // 1 for the first request received
   std::string method;
   std::string target;                // path and query, as sent
-  int status = 0;
-  std::chrono::milliseconds took{};  // from receiving to answering
+  int status = 0;                    // 0: the client left before its answer
+  std::chrono::milliseconds took{};  // from receiving to answering (or leaving)
   int in_flight = 0;                 // admitted requests when this one arrived
 };
 
@@ -109,8 +109,27 @@ struct server_options {
   std::uint64_t seed = 1;
   // 0 = let the kernel pick a free port (what tests and demos want).
   unsigned short port = 0;
-  // Called on the server's thread once each answer is sent: keep it short
-  // (and never call stop() from it).
+  // Time limits, so that a silent or trickling client cannot keep a
+  // connection (and its file descriptor) forever. Each is a deadline for a
+  // whole step, not a pause between bytes: a byte every second does not
+  // stretch it. When one passes, the connection is closed.
+  //   header_timeout: from accepting a connection (or from the first byte of
+  //                   a later request on it) to the end of the header;
+  //   body_timeout:   from the end of the header to the end of the body, and
+  //                   again for sending the answer;
+  //   idle_timeout:   how long a kept-alive connection may wait for the
+  //                   first byte of its next request.
+  std::chrono::milliseconds header_timeout = 10s;
+  std::chrono::milliseconds body_timeout = 10s;
+  std::chrono::milliseconds idle_timeout = 30s;
+  // At most this many connections open at once. A connection beyond it makes
+  // room by closing the one that has waited longest for a request; if every
+  // connection has a request being answered, the newcomer gets 503 and is
+  // closed. 0 = automatic: what the descriptor limit (`ulimit -n`) leaves
+  // once a reserve is kept for the rest of the process.
+  int max_connections = 0;
+  // Called on the server's thread once each request ends, answered or left
+  // by its client (status 0): keep it short (and never call stop() from it).
   std::function<void(const request_record&)> on_request;
 };
 
@@ -123,14 +142,21 @@ struct server_stats {
   int peak_in_flight = 0;      // the most in flight at once
   std::uint64_t rejected = 0;  // answers with status 429
   std::uint64_t failed = 0;    // answers with status 500
+  std::uint64_t abandoned = 0; // requests whose client left before the answer
+  int connections = 0;         // open now, at most the connection limit
+                               // (a newcomer being refused a 503 not counted)
 };
 
 // The server. Paths:
 //   /delay/N    answer after N ms instead of the configured latency
-//   /status/N   answer with status N (100..599), after the usual latency
+//   /status/N   answer with status N (200..599), after the usual latency;
+//               204 and 304 come without a body, 1xx is refused with 400
+//               (an interim status is no answer to end a request with)
 //   anything    200 with a short text body naming the request
 // Every answer carries X-Lunch-Request (its number) and
-// X-Lunch-Latency-Ms (the latency it was given).
+// X-Lunch-Latency-Ms (the latency it was given). A request whose client
+// closes the connection while it waits ends at once: it leaves flight
+// without an answer and counts in `abandoned`.
 class latency_server {
  public:
   // Binds 127.0.0.1:port and starts serving before it returns. Throws
