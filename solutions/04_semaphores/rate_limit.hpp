@@ -10,8 +10,8 @@
 //   - no background task is needed to refill the bucket: what it holds now
 //     follows from what it held at the last call and the time since then
 //     (R per second, never more than B);
-//   - let the count go below zero: -3 means three starts are already booked
-//     ahead of you, so you can work out when your own token will arrive;
+//   - let the count go below zero: -3 once you have spent yours means three
+//     tokens have yet to arrive, the last of them yours, 3/R from now;
 //   - a `net::steady_timer` can sleep until a time point (`expires_at`).
 // So each caller books a start time as it arrives and sleeps until then:
 // first come, first served, and no CPU spent while waiting.
@@ -21,6 +21,7 @@
 //   - t seconds after the limiter was made, at most burst + per_second * t
 //     callers have started, and the rest follow 1/per_second apart;
 //   - callers start in the order they called acquire();
+//   - after a pause the bucket is full again, but never fuller than `burst`;
 //   - waiting uses no CPU.
 //
 // Pitfall: sleeping 1/R between calls, with no bucket, gives the right

@@ -45,7 +45,8 @@ std::string list(const std::vector<int>& v) {
   return s;
 }
 
-// How many holders were inside at once. Atomics: the pool tests share it.
+// How many holders were inside at once. Atomics: the tests on 4 threads
+// share it.
 struct occupancy {
   std::atomic<int> inside{0};
   std::atomic<int> peak{0};

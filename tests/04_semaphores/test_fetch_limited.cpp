@@ -44,7 +44,9 @@ std::string statuses(const std::vector<lunch::http_response>& rs) {
 TEST_SUITE("fetch_limited") {
 
 TEST_CASE("exactly `limit` requests are in flight at the busiest moment, never more") {
-  lunch::latency_server server({.latency = 20ms});
+  // 40 ms each: long enough for all 4 to reach the server before the first
+  // one is answered, even on a busy machine.
+  lunch::latency_server server({.latency = 40ms});
   const auto responses = fetch(items(server, 24), 4, "24 GETs, at most 4 at once");
   const auto stats = server.stats();
   CHECK_MESSAGE(stats.peak_in_flight <= 4, "the server saw " << stats.peak_in_flight
