@@ -43,10 +43,10 @@ struct finished {
 
 template <class T>
 net::awaitable<std::vector<finished<T>>> in_completion_order(
-    [[maybe_unused]] std::vector<net::awaitable<T>> tasks) {
-  // TODO: run the tasks as a group, as in join_all. Then build the result by
-  //       walking the group's completion order instead of the input order.
-  lunch::todo("in_completion_order: return the results in the order the "
-              "tasks finished");
-  co_return std::vector<finished<T>>{};
+    std::vector<net::awaitable<T>> tasks) {
+  // TODO: run the tasks as join_all does. What does the group tell you
+  //       about the order in which they finished?
+  co_return lunch::todo<std::vector<finished<T>>>(
+      "in_completion_order: return the results in the order the tasks "
+      "finished");
 }

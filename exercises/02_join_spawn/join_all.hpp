@@ -39,11 +39,9 @@
 namespace net = boost::asio;
 
 template <class T>
-net::awaitable<std::vector<T>> join_all(
-    [[maybe_unused]] std::vector<net::awaitable<T>> tasks) {
-  // TODO: turn each task into an operation that has not started yet, hand
-  //       them all to a parallel group, wait for all of them, then rethrow
-  //       the first failure or return the values.
-  lunch::todo("join_all: start every task, then wait for all of them");
-  co_return std::vector<T>{};
+net::awaitable<std::vector<T>> join_all(std::vector<net::awaitable<T>> tasks) {
+  // TODO: start them all first, then wait once for the lot. Which of the
+  //       failures counts as "the first"?
+  co_return lunch::todo<std::vector<T>>(
+      "join_all: start every task, then wait for all of them");
 }

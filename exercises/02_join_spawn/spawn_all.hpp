@@ -47,13 +47,10 @@
 namespace net = boost::asio;
 
 template <class T>
-net::awaitable<std::vector<T>> spawn_all(
-    [[maybe_unused]] net::any_io_executor pool,
-    [[maybe_unused]] std::vector<net::awaitable<T>> tasks) {
-  // TODO: start every task on `pool`, then wait for all of them without
-  //       blocking this thread; rethrow the first failure or return the
-  //       values in input order.
-  lunch::todo("spawn_all: run every task on the pool and wait for all of "
-              "them");
-  co_return std::vector<T>{};
+net::awaitable<std::vector<T>> spawn_all(net::any_io_executor pool,
+                                         std::vector<net::awaitable<T>> tasks) {
+  // TODO: join_all's shape, with each task running on `pool` (facts 1-3).
+  //       Waiting must suspend this coroutine, not block its thread.
+  co_return lunch::todo<std::vector<T>>(
+      "spawn_all: run every task on the pool and wait for all of them");
 }

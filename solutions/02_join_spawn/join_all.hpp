@@ -39,8 +39,7 @@
 namespace net = boost::asio;
 
 template <class T>
-net::awaitable<std::vector<T>> join_all(
-    std::vector<net::awaitable<T>> tasks) {
+net::awaitable<std::vector<T>> join_all(std::vector<net::awaitable<T>> tasks) {
   // SOLUTION: a group of zero operations never calls its handler, and this
   // coroutine would be dropped without ever resuming. Answer at once.
   if (tasks.empty()) co_return std::vector<T>{};

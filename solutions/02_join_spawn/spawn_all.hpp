@@ -54,9 +54,8 @@ net::awaitable<T> on_pool(net::any_io_executor pool, net::awaitable<T> task) {
 }
 
 template <class T>
-net::awaitable<std::vector<T>> spawn_all(
-    net::any_io_executor pool,
-    std::vector<net::awaitable<T>> tasks) {
+net::awaitable<std::vector<T>> spawn_all(net::any_io_executor pool,
+                                         std::vector<net::awaitable<T>> tasks) {
   // SOLUTION: join_all over on_pool(task) wrappers. The wrappers, and the
   // group's bookkeeping, stay on the caller's executor (one thread), and
   // each task runs on the pool. Grouping co_spawn(pool, ...) directly would
