@@ -21,6 +21,8 @@
 //     that was thrown first wins;
 //   - join_all returns or throws only once no task is running any more
 //     (the tasks may refer to the caller's locals);
+//   - waiting costs no CPU: join_all is woken as tasks finish, it does not
+//     keep asking them;
 //   - an empty vector gives an empty result at once.
 //
 // Pitfall: an `awaitable` is lazy: nothing runs until it is awaited or

@@ -24,7 +24,7 @@ net::awaitable<void> note_start(const lunch::stopwatch& sw, double& started_ms) 
 net::awaitable<void> sleep_beside_another(const lunch::stopwatch& sw,
                                           double& other_started_ms) {
   lunch::task_group group(co_await net::this_coro::executor);
-  group.spawn(sleep_for(200ms));  // starts first
+  group.spawn(sleep_for(100ms));  // starts first
   group.spawn(note_start(sw, other_started_ms));
   co_await group.wait();
 }
@@ -62,20 +62,20 @@ TEST_CASE("other coroutines on the same thread run while it sleeps") {
   lunch::stopwatch sw;
   double other_started_ms = -1;
   lunch::run(sleep_beside_another(sw, other_started_ms),
-             {.deadline = 5s, .what = "sleep_for(200ms) beside another coroutine"});
+             {.deadline = 5s, .what = "sleep_for(100ms) beside another coroutine"});
   REQUIRE(other_started_ms >= 0);
-  CHECK_MESSAGE(other_started_ms < 100,
+  CHECK_MESSAGE(other_started_ms < 50,
                 "the other coroutine started only after " << other_started_ms
                 << " ms: sleep_for blocked the thread for the whole sleep");
-  CHECK(sw.elapsed() >= 200ms);
+  CHECK(sw.elapsed() >= 100ms);
 }
 
 TEST_CASE("sleep_for burns no CPU while it waits") {
   lunch::cpu_meter cpu;
   lunch::stopwatch sw;
-  lunch::run(sleep_for(200ms), {.deadline = 5s, .what = "sleep_for(200ms)"});
-  REQUIRE_MESSAGE(sw.elapsed() >= 200ms,
-                  "sleep_for(200ms) returned after " << sw.ms() << " ms");
+  lunch::run(sleep_for(150ms), {.deadline = 5s, .what = "sleep_for(150ms)"});
+  REQUIRE_MESSAGE(sw.elapsed() >= 150ms,
+                  "sleep_for(150ms) returned after " << sw.ms() << " ms");
   // A timer wait costs well under a millisecond of CPU. Busy-waiting (a loop
   // of co_await post(...) until the time is up) costs nearly all of it.
   CHECK_MESSAGE(cpu.ms() < 0.1 * sw.ms(),

@@ -44,9 +44,9 @@ net::awaitable<std::string> logged(std::vector<event>& log, int i, ms d) {
 // How many tasks are still running once join_all has given up on a failure.
 net::awaitable<int> running_after_failure(int& running) {
   std::vector<net::awaitable<std::string>> tasks;
-  tasks.push_back(lunch::counted_nap(running, 100ms, std::string("slow")));
+  tasks.push_back(lunch::counted_nap(running, 60ms, std::string("slow")));
   tasks.push_back(lunch::fail_after<std::string>(10ms, "task 1 failed"));
-  tasks.push_back(lunch::counted_nap(running, 100ms, std::string("slow")));
+  tasks.push_back(lunch::counted_nap(running, 60ms, std::string("slow")));
   try {
     co_await join_all(std::move(tasks));
   } catch (const lunch::todo_error&) {
@@ -64,7 +64,7 @@ TEST_SUITE("join_all") {
 TEST_CASE("every task starts before the first one finishes") {
   std::vector<event> log;
   std::vector<net::awaitable<std::string>> tasks;
-  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, 50ms));
+  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, 20ms));
   lunch::run(join_all(std::move(tasks)), {.deadline = 5s, .what = "join_all of 4 naps"});
 
   REQUIRE(log.size() == 8);
@@ -116,7 +116,7 @@ TEST_CASE("results come back in input order, even when the last task finishes fi
   std::vector<event> log;
   std::vector<net::awaitable<std::string>> tasks;
   // Task 0 naps longest, task 3 shortest: they finish in reverse order.
-  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, (4 - i) * 30ms));
+  for (int i = 0; i < 4; ++i) tasks.push_back(logged(log, i, (4 - i) * 15ms));
   auto got = lunch::run(join_all(std::move(tasks)),
                         {.deadline = 5s, .what = "join_all of 4 naps"});
   const std::vector<std::string> want{"task 0", "task 1", "task 2", "task 3"};
@@ -130,7 +130,7 @@ TEST_CASE("results come back in input order, even when the last task finishes fi
 TEST_CASE("the first exception thrown reaches the caller as itself") {
   std::vector<net::awaitable<std::string>> tasks;
   int running = 0;
-  tasks.push_back(lunch::counted_nap(running, 150ms, std::string("slow")));
+  tasks.push_back(lunch::counted_nap(running, 120ms, std::string("slow")));
   tasks.push_back(lunch::fail_after<std::string>(80ms, "task 1 failed second"));
   tasks.push_back(lunch::fail_after<std::string>(20ms, "task 2 failed first"));
   auto got = lunch::run(lunch::what_is_thrown_by(join_all(std::move(tasks))),

@@ -80,10 +80,9 @@ net::awaitable<void> add_ones(strand_counter& c, work& w, home h) {
 // Reads the total over and over while the adders run: each value must be
 // at least the one before (every change adds 1) and at most the final one.
 net::awaitable<void> read_while_adding(strand_counter& c, work& w, home h) {
-  auto ex = co_await net::this_coro::executor;
   const long final_total = long(w.tasks) * w.increments;
   long last = 0;
-  for (; !w.adding_done; co_await net::post(ex, net::use_awaitable)) {
+  for (; !w.adding_done; co_await lunch::let_others_run()) {
     const long now = co_await c.total();
     if (!h.here()) ++w.away_from_home;
     if (now < last) ++w.went_down;
@@ -93,12 +92,26 @@ net::awaitable<void> read_while_adding(strand_counter& c, work& w, home h) {
   }
 }
 
+struct turns;
+void on_change_of(turns& t, long total);
+
+// The counter's on_change in every test: one type, so that std::function is
+// compiled for it once.
+struct on_change_fn {
+  watcher* seen;
+  turns* t;
+  void operator()(long total) const {
+    if (seen) seen->on_change(total);
+    if (t) on_change_of(*t, total);
+  }
+};
+
 // Where the adding tasks run.
 enum class callers { own_strands, thread_pool };
 
 net::awaitable<void> count_together(watcher& seen, work& w, callers where) {
   auto ex = co_await net::this_coro::executor;
-  strand_counter c(ex, [&seen](long t) { seen.on_change(t); });
+  strand_counter c(ex, on_change_fn{&seen, nullptr});
   seen.counter = &c;
   // Declared after the counter, so destroyed (and joined) before it.
   net::thread_pool pool(2);
@@ -148,7 +161,6 @@ struct turns {
   std::atomic<long> finished{0};  // the last change whose on_change returned
   long read = -1;                 // what total() returned
   long finished_when_read = -1;
-  net::thread_pool reader_thread{1};
 
   void on_change(long t) {
     if (t == 1) {
@@ -156,13 +168,13 @@ struct turns {
       change_1_held.arrive_and_wait(1s);
     } else if (t == 2) {
       change_2_held.arrive_and_wait(1s);
-      // Queued behind anything the reader's thread has yet to run.
-      net::post(reader_thread, [this] { reader_caught_up.arrive_and_wait(1s); });
       reader_caught_up.arrive_and_wait(1s);
     }
     finished = t;
   }
 };
+
+void on_change_of(turns& t, long total) { t.on_change(total); }
 
 net::awaitable<void> read_total(strand_counter& c, turns& t) {
   t.read = co_await c.total();
@@ -173,18 +185,25 @@ net::awaitable<void> add_one(strand_counter& c) { co_await c.add(1); }
 
 // Blocks the reader's thread from when change 1 is released until change 2
 // runs, so that whatever the reader does next happens while change 2 is
-// held.
+// held; then lets change 2 end once the reader's thread has run everything
+// that was queued for it meanwhile.
 net::awaitable<void> hold_reader_thread(turns& t) {
   t.change_1_held.arrive_and_wait(1s);
   t.change_2_held.arrive_and_wait(1s);
-  co_return;
+  co_await lunch::let_others_run();  // goes to the back of the queue
+  t.reader_caught_up.arrive_and_wait(1s);
 }
 
 net::awaitable<void> read_during_changes(turns& t) {
   auto ex = co_await net::this_coro::executor;
-  strand_counter c(ex, [&t](long total) { t.on_change(total); });
+  strand_counter c(ex, on_change_fn{nullptr, &t});
+  // An add() or total() that throws fails here, on this thread, rather than
+  // on the reader's thread pool, where an exception ends the program.
+  co_await c.add(0);
+  co_await c.total();
+  net::thread_pool reader_thread(1);
   task_group group(ex);
-  auto reader = t.reader_thread.get_executor();
+  auto reader = reader_thread.get_executor();
   lunch::pending p("a reader and two changes taking turns on the strand");
   // Change 1 starts from the reader's thread too: spawned from here, it
   // would start inline and hold this coroutine's thread along with it.
