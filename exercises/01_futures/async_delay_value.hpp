@@ -20,7 +20,13 @@
 //   - it works with use_awaitable, use_future, deferred and a callback;
 //   - the callback is never called from inside async_delay_value itself,
 //     only later, from the event loop (callers rely on that);
-//   - it can be cancelled, like sleep_for.
+//   - the callback runs on its associated executor (the one
+//     `net::bind_executor` gave it), whichever executor the timer uses;
+//   - the delay counts from when the operation starts: a `deferred` one
+//     starts when it is launched, not when async_delay_value is called;
+//   - it can be cancelled through the handler's cancellation slot (that is
+//     what `||` does to the loser): it then ends at once with
+//     operation_aborted.
 //
 // Pitfall: the timer must live until it fires, but the initiation returns at
 // once. Keep it alive with the handler: `net::consign(handler, std::move(p))`
@@ -43,14 +49,11 @@ auto async_delay_value(net::any_io_executor ex,
                        CompletionToken&& token) {
   return net::async_initiate<CompletionToken,
                              void(boost::system::error_code, T)>(
-      []([[maybe_unused]] auto handler,
-         [[maybe_unused]] net::any_io_executor ex,
-         [[maybe_unused]] std::chrono::steady_clock::duration delay,
-         [[maybe_unused]] T value) {
-        // TODO: make a steady_timer on `ex` that expires after `delay`
-        //       (on the heap: it must outlive this lambda), and start its
-        //       async_wait with a handler that calls `handler` with the
-        //       wait's error_code and `value`.
+      [](auto handler, net::any_io_executor ex,
+         std::chrono::steady_clock::duration delay, T value) {
+        // TODO: start a timer wait whose completion becomes
+        //       `handler(ec, value)`. This lambda returns before the wait
+        //       ends: what keeps the timer alive until then?
         lunch::todo("async_delay_value: start a timer wait that completes "
                     "the handler with the value");
       },

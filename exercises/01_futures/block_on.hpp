@@ -15,8 +15,10 @@
 // Done when:
 //   - the coroutine's value comes back (also for awaitable<void>);
 //   - an exception thrown inside the coroutine is rethrown by block_on, with
-//     its own type and message;
-//   - asynchronous waits inside the coroutine (timers) work.
+//     its own type and message, for awaitable<T> and awaitable<void> alike;
+//   - asynchronous waits inside the coroutine (timers) work;
+//   - the coroutine runs on the thread that called block_on: that thread
+//     drives the event loop, like Tokio's current-thread runtime.
 //
 // Pitfall: `net::detached` as the completion token throws the result and the
 // exception away: your caller would never hear of either.
@@ -32,11 +34,9 @@
 namespace net = boost::asio;
 
 template <class T>
-T block_on([[maybe_unused]] net::awaitable<T> work) {
-  // TODO: an io_context, a co_spawn with a handler that keeps the
-  //       exception_ptr and the value, ctx.run(), then rethrow or return.
-  //       `if constexpr (std::is_void_v<T>)` lets one template handle both
-  //       awaitable<void> (handler takes only the exception_ptr) and
-  //       awaitable<T>.
+T block_on(net::awaitable<T> work) {
+  // TODO: the three steps above. What must the handler keep, so that you
+  //       can return or rethrow once run() is done? (awaitable<void> has no
+  //       value to keep.)
   return lunch::todo<T>("block_on: run the coroutine on an io_context");
 }

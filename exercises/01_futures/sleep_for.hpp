@@ -10,7 +10,10 @@
 //   - it waits at least `d` (zero or negative: finishes at once);
 //   - other coroutines on the same thread keep running while it waits;
 //   - it burns no CPU while waiting;
-//   - it can be cancelled (for example by `||`), like any Asio operation.
+//   - it can be cancelled, like any Asio operation (by `||`, or through the
+//     cancellation slot of whoever awaits it): it then ends at once with the
+//     timer's operation_aborted, thrown as boost::system::system_error, so
+//     that the caller can tell a cancelled sleep from a finished one.
 //
 // Pitfall: std::this_thread::sleep_for also waits `d`, but it blocks the
 // whole thread, and with it every other coroutine on that thread.
@@ -23,11 +26,7 @@
 
 namespace net = boost::asio;
 
-inline net::awaitable<void> sleep_for(
-    [[maybe_unused]] std::chrono::steady_clock::duration d) {
-  // TODO: make a steady_timer on this coroutine's own executor
-  //       (`co_await net::this_coro::executor`), set it to expire after `d`,
-  //       and co_await its async_wait with net::use_awaitable.
-  lunch::todo("sleep_for: wait on a steady_timer, not return at once");
-  co_return;
+inline net::awaitable<void> sleep_for(std::chrono::steady_clock::duration d) {
+  // TODO: let `d` pass without holding up the thread.
+  co_return lunch::todo("sleep_for: wait on a timer, not return at once");
 }

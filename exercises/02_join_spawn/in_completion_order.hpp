@@ -14,7 +14,8 @@
 // Done when:
 //   - the first element is the task that finished first, and so on;
 //   - each element's index and value belong to the same task;
-//   - the tasks overlap (all of them start before the first one ends);
+//   - the tasks overlap (all of them start before the first one ends), and
+//     waiting for them costs no CPU;
 //   - if a task throws, in_completion_order throws that same exception,
 //     after every task has ended (the first one thrown, if several);
 //   - an empty vector gives an empty result at once.
@@ -43,10 +44,10 @@ struct finished {
 
 template <class T>
 net::awaitable<std::vector<finished<T>>> in_completion_order(
-    [[maybe_unused]] std::vector<net::awaitable<T>> tasks) {
-  // TODO: run the tasks as a group, as in join_all. Then build the result by
-  //       walking the group's completion order instead of the input order.
-  lunch::todo("in_completion_order: return the results in the order the "
-              "tasks finished");
-  co_return std::vector<finished<T>>{};
+    std::vector<net::awaitable<T>> tasks) {
+  // TODO: run the tasks as join_all does. What does the group tell you
+  //       about the order in which they finished?
+  co_return lunch::todo<std::vector<finished<T>>>(
+      "in_completion_order: return the results in the order the tasks "
+      "finished");
 }

@@ -21,6 +21,8 @@
 //     that was thrown first wins;
 //   - join_all returns or throws only once no task is running any more
 //     (the tasks may refer to the caller's locals);
+//   - waiting costs no CPU: join_all is woken as tasks finish, it does not
+//     keep asking them;
 //   - an empty vector gives an empty result at once.
 //
 // Pitfall: an `awaitable` is lazy: nothing runs until it is awaited or
@@ -39,11 +41,9 @@
 namespace net = boost::asio;
 
 template <class T>
-net::awaitable<std::vector<T>> join_all(
-    [[maybe_unused]] std::vector<net::awaitable<T>> tasks) {
-  // TODO: turn each task into an operation that has not started yet, hand
-  //       them all to a parallel group, wait for all of them, then rethrow
-  //       the first failure or return the values.
-  lunch::todo("join_all: start every task, then wait for all of them");
-  co_return std::vector<T>{};
+net::awaitable<std::vector<T>> join_all(std::vector<net::awaitable<T>> tasks) {
+  // TODO: start them all first, then wait once for the lot. Which of the
+  //       failures counts as "the first"?
+  co_return lunch::todo<std::vector<T>>(
+      "join_all: start every task, then wait for all of them");
 }

@@ -22,10 +22,12 @@
 // time, and return their results in input order.
 //
 // Done when:
-//   - the tasks really run in parallel, each on a pool thread;
+//   - the tasks really run in parallel, each on a thread of `pool` (not on
+//     threads of their own);
 //   - results come back in input order;
 //   - the caller resumes on its own thread, and that thread is free to run
-//     other coroutines while the tasks run (no blocking wait);
+//     other coroutines while the tasks run (no blocking wait, and no
+//     polling either: waiting costs no CPU);
 //   - if a task throws, spawn_all throws that same exception once every
 //     task has ended: never lost, never wrapped (if several throw, any one
 //     of theirs);
@@ -47,13 +49,10 @@
 namespace net = boost::asio;
 
 template <class T>
-net::awaitable<std::vector<T>> spawn_all(
-    [[maybe_unused]] net::any_io_executor pool,
-    [[maybe_unused]] std::vector<net::awaitable<T>> tasks) {
-  // TODO: start every task on `pool`, then wait for all of them without
-  //       blocking this thread; rethrow the first failure or return the
-  //       values in input order.
-  lunch::todo("spawn_all: run every task on the pool and wait for all of "
-              "them");
-  co_return std::vector<T>{};
+net::awaitable<std::vector<T>> spawn_all(net::any_io_executor pool,
+                                         std::vector<net::awaitable<T>> tasks) {
+  // TODO: join_all's shape, with each task running on `pool` (facts 1-3).
+  //       Waiting must suspend this coroutine, not block its thread.
+  co_return lunch::todo<std::vector<T>>(
+      "spawn_all: run every task on the pool and wait for all of them");
 }

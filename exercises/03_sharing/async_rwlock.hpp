@@ -15,10 +15,17 @@
 //
 // Done when:
 //   - many readers hold the lock at the same time;
-//   - a writer holds it alone: no reader and no other writer inside;
+//   - a writer holds it alone: no reader and no other writer inside, also
+//     on 4 threads x 10'000 visits;
 //   - a reader that arrives while a writer waits gets in after that writer;
+//     at every hand-over the lock goes to the oldest waiter, and never
+//     inside the unlock itself (the next holder resumes later);
+//   - a write_lock() cancelled while it waits (through its cancellation
+//     slot) throws boost::system::system_error (operation_aborted; with a
+//     channel, its channel_cancelled), holds nothing, and leaves nobody
+//     stuck behind it;
 //   - guards release on scope exit (and `unlock()` releases early);
-//   - it works on a multi-threaded io_context; waiting never blocks a thread.
+//   - waiting never blocks a thread, and costs no CPU.
 //
 // Pitfall: holding a read guard while you co_await write_lock() waits for
 // yourself to leave: a deadlock. Drop the read guard first (and re-check
@@ -73,16 +80,17 @@ class async_rwlock {
 
   // Waits until no writer holds or waits ahead of us, then joins the readers.
   net::awaitable<read_guard> read_lock() {
-    // TODO: wait for your turn, count yourself in as a reader, and let the
-    //       next one in line have its turn at once; `co_return read_guard(this);`
+    // TODO: queue up behind whoever came first (a writer included), and once
+    //       in, leave the way open for those behind you; then
+    //       `co_return read_guard(this);`
     co_return lunch::todo<read_guard>(
         "async_rwlock::read_lock: join the readers, after any waiting writer");
   }
 
   // Waits until everybody ahead of us has left, then holds the lock alone.
   net::awaitable<write_guard> write_lock() {
-    // TODO: wait for your turn and keep it (nobody new gets in), then wait
-    //       until the readers already inside have left.
+    // TODO: wait for your turn and keep everyone behind you out; then wait
+    //       for the readers already inside. What if that wait is cancelled?
     co_return lunch::todo<write_guard>(
         "async_rwlock::write_lock: wait for your turn, then for the readers");
   }

@@ -19,7 +19,12 @@
 //     check `get_strand().running_in_this_thread()` inside `on_change`);
 //   - 4 threads x 100 tasks x 100 increments add up to exactly 40'000, and
 //     each add() returns the total just after its own addition;
-//   - callers never block: they suspend until their turn on the strand.
+//   - total() takes its turn on the strand like a change does: while a
+//     change is running there, it waits, so it never returns a total whose
+//     change has not finished; read while additions fly from other threads,
+//     the total it sees only grows;
+//   - callers never block: they suspend until their turn on the strand, and
+//     then carry on on their own executor, not on the counter's strand.
 //
 // Pitfall: `co_await net::post(strand_, net::use_awaitable)` looks like
 // "move me onto the strand", but a coroutine always resumes through its
@@ -51,9 +56,9 @@ class strand_counter {
 
   // Adds `n`; returns the total just after this addition. Callable from
   // coroutines on any executor and any thread.
-  net::awaitable<long> add([[maybe_unused]] long n) {
-    // TODO: run apply(n) on strand_ and hand its result back; the caller
-    //       must resume on its own executor, not stay on the strand.
+  net::awaitable<long> add(long n) {
+    // TODO: get apply(n) to run on strand_, and its result back here. The
+    //       caller resumes where it came from, not on the strand.
     co_return lunch::todo<long>("strand_counter::add: run apply(n) on the strand");
   }
 

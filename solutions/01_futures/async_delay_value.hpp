@@ -20,7 +20,13 @@
 //   - it works with use_awaitable, use_future, deferred and a callback;
 //   - the callback is never called from inside async_delay_value itself,
 //     only later, from the event loop (callers rely on that);
-//   - it can be cancelled, like sleep_for.
+//   - the callback runs on its associated executor (the one
+//     `net::bind_executor` gave it), whichever executor the timer uses;
+//   - the delay counts from when the operation starts: a `deferred` one
+//     starts when it is launched, not when async_delay_value is called;
+//   - it can be cancelled through the handler's cancellation slot (that is
+//     what `||` does to the loser): it then ends at once with
+//     operation_aborted.
 //
 // Pitfall: the timer must live until it fires, but the initiation returns at
 // once. Keep it alive with the handler: `net::consign(handler, std::move(p))`

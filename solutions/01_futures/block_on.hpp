@@ -15,8 +15,10 @@
 // Done when:
 //   - the coroutine's value comes back (also for awaitable<void>);
 //   - an exception thrown inside the coroutine is rethrown by block_on, with
-//     its own type and message;
-//   - asynchronous waits inside the coroutine (timers) work.
+//     its own type and message, for awaitable<T> and awaitable<void> alike;
+//   - asynchronous waits inside the coroutine (timers) work;
+//   - the coroutine runs on the thread that called block_on: that thread
+//     drives the event loop, like Tokio's current-thread runtime.
 //
 // Pitfall: `net::detached` as the completion token throws the result and the
 // exception away: your caller would never hear of either.

@@ -10,7 +10,10 @@
 //   - it waits at least `d` (zero or negative: finishes at once);
 //   - other coroutines on the same thread keep running while it waits;
 //   - it burns no CPU while waiting;
-//   - it can be cancelled (for example by `||`), like any Asio operation.
+//   - it can be cancelled, like any Asio operation (by `||`, or through the
+//     cancellation slot of whoever awaits it): it then ends at once with the
+//     timer's operation_aborted, thrown as boost::system::system_error, so
+//     that the caller can tell a cancelled sleep from a finished one.
 //
 // Pitfall: std::this_thread::sleep_for also waits `d`, but it blocks the
 // whole thread, and with it every other coroutine on that thread.
@@ -24,8 +27,7 @@
 namespace net = boost::asio;
 
 // [slide:sleep_for]
-inline net::awaitable<void> sleep_for(
-    std::chrono::steady_clock::duration d) {
+inline net::awaitable<void> sleep_for(std::chrono::steady_clock::duration d) {
   // SOLUTION: the timer lives in this coroutine's frame, so it stays alive
   // for exactly as long as the wait. It must use our own executor: a timer
   // on another io_context would resume us on that context's thread.
@@ -37,3 +39,8 @@ inline net::awaitable<void> sleep_for(
   co_await timer.async_wait(net::use_awaitable);
 }
 // [/slide]
+
+// Another way: a timer that expires at a time point,
+// `net::steady_timer timer(ex, std::chrono::steady_clock::now() + d)`, is the
+// same wait, and how a `sleep_until(t)` is written. Not `net::system_timer`:
+// it follows the wall clock, which jumps when someone sets the system time.

@@ -14,7 +14,8 @@
 // Done when:
 //   - the first element is the task that finished first, and so on;
 //   - each element's index and value belong to the same task;
-//   - the tasks overlap (all of them start before the first one ends);
+//   - the tasks overlap (all of them start before the first one ends), and
+//     waiting for them costs no CPU;
 //   - if a task throws, in_completion_order throws that same exception,
 //     after every task has ended (the first one thrown, if several);
 //   - an empty vector gives an empty result at once.

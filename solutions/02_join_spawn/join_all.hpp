@@ -21,6 +21,8 @@
 //     that was thrown first wins;
 //   - join_all returns or throws only once no task is running any more
 //     (the tasks may refer to the caller's locals);
+//   - waiting costs no CPU: join_all is woken as tasks finish, it does not
+//     keep asking them;
 //   - an empty vector gives an empty result at once.
 //
 // Pitfall: an `awaitable` is lazy: nothing runs until it is awaited or
@@ -40,8 +42,7 @@ namespace net = boost::asio;
 
 // [slide:join_all]
 template <class T>
-net::awaitable<std::vector<T>> join_all(
-    std::vector<net::awaitable<T>> tasks) {
+net::awaitable<std::vector<T>> join_all(std::vector<net::awaitable<T>> tasks) {
   // SOLUTION: a group of zero operations never calls its handler, and this
   // coroutine would be dropped without ever resuming. Answer at once.
   if (tasks.empty()) co_return std::vector<T>{};

@@ -22,10 +22,12 @@
 // time, and return their results in input order.
 //
 // Done when:
-//   - the tasks really run in parallel, each on a pool thread;
+//   - the tasks really run in parallel, each on a thread of `pool` (not on
+//     threads of their own);
 //   - results come back in input order;
 //   - the caller resumes on its own thread, and that thread is free to run
-//     other coroutines while the tasks run (no blocking wait);
+//     other coroutines while the tasks run (no blocking wait, and no
+//     polling either: waiting costs no CPU);
 //   - if a task throws, spawn_all throws that same exception once every
 //     task has ended: never lost, never wrapped (if several throw, any one
 //     of theirs);
@@ -55,9 +57,8 @@ net::awaitable<T> on_pool(net::any_io_executor pool, net::awaitable<T> task) {
 
 // [slide:spawn_all]
 template <class T>
-net::awaitable<std::vector<T>> spawn_all(
-    net::any_io_executor pool,
-    std::vector<net::awaitable<T>> tasks) {
+net::awaitable<std::vector<T>> spawn_all(net::any_io_executor pool,
+                                         std::vector<net::awaitable<T>> tasks) {
   // SOLUTION: join_all over on_pool(task) wrappers. The wrappers, and the
   // group's bookkeeping, stay on the caller's executor (one thread), and
   // each task runs on the pool. Grouping co_spawn(pool, ...) directly would

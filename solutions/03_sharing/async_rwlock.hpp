@@ -15,10 +15,17 @@
 //
 // Done when:
 //   - many readers hold the lock at the same time;
-//   - a writer holds it alone: no reader and no other writer inside;
+//   - a writer holds it alone: no reader and no other writer inside, also
+//     on 4 threads x 10'000 visits;
 //   - a reader that arrives while a writer waits gets in after that writer;
+//     at every hand-over the lock goes to the oldest waiter, and never
+//     inside the unlock itself (the next holder resumes later);
+//   - a write_lock() cancelled while it waits (through its cancellation
+//     slot) throws boost::system::system_error (operation_aborted; with a
+//     channel, its channel_cancelled), holds nothing, and leaves nobody
+//     stuck behind it;
 //   - guards release on scope exit (and `unlock()` releases early);
-//   - it works on a multi-threaded io_context; waiting never blocks a thread.
+//   - waiting never blocks a thread, and costs no CPU.
 //
 // Pitfall: holding a read guard while you co_await write_lock() waits for
 // yourself to leave: a deadlock. Drop the read guard first (and re-check
@@ -125,5 +132,7 @@ class async_rwlock {
 // Another way: one std::mutex (held for a few instructions only) around a
 // reader count, a writer flag and a queue of waiting handlers, each waiter
 // recorded as reader or writer; unlock wakes the front writer alone, or the
-// run of readers at the front together. That is Tokio's design (a fair
-// semaphore with one permit per reader and all of them for a writer).
+// run of readers at the front together, and a cancelled waiter leaves the
+// queue (which may let the readers behind it in). Tokio's RwLock gets the
+// same fairness from its fair semaphore: a reader takes one permit, a
+// writer all of them.

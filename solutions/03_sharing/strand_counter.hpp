@@ -19,7 +19,12 @@
 //     check `get_strand().running_in_this_thread()` inside `on_change`);
 //   - 4 threads x 100 tasks x 100 increments add up to exactly 40'000, and
 //     each add() returns the total just after its own addition;
-//   - callers never block: they suspend until their turn on the strand.
+//   - total() takes its turn on the strand like a change does: while a
+//     change is running there, it waits, so it never returns a total whose
+//     change has not finished; read while additions fly from other threads,
+//     the total it sees only grows;
+//   - callers never block: they suspend until their turn on the strand, and
+//     then carry on on their own executor, not on the counter's strand.
 //
 // Pitfall: `co_await net::post(strand_, net::use_awaitable)` looks like
 // "move me onto the strand", but a coroutine always resumes through its
@@ -75,10 +80,16 @@ class strand_counter {
     return total_;
   }
 
-  // SOLUTION: named member coroutines, not capturing lambdas, go to
-  // co_spawn (C++ Core Guidelines CP.51; and g++ 12 mishandles a capturing
-  // lambda inside a co_await expression). `this` outlives them because the
-  // caller awaits them at once: that is join, so a plain pointer is fine.
+  // SOLUTION: named member coroutines. A lambda coroutine would do if
+  // handed over as the callable itself, `co_spawn(strand_, [this, n]() ->
+  // net::awaitable<long> { ... }, token)`: co_spawn moves the callable into
+  // the new frame. Called there, `lambda()`, it would not: the coroutine
+  // would refer to the captures of a temporary that dies at the end of the
+  // statement. And g++ 12 frees a lambda temporary inside a co_await
+  // expression twice when its captures have destructors: harmless for
+  // [this, n], not for the std::string someone adds next. `this` outlives
+  // both coroutines because the caller awaits them at once: that is join,
+  // so a plain pointer is fine.
   net::awaitable<long> apply_here(long n) { co_return apply(n); }
   net::awaitable<long> read_here() { co_return total_; }
 
