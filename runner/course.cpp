@@ -84,7 +84,9 @@ course course::load(const fs::path& root, const fs::path& build) {
       c.exercises.push_back({field("chapter"), field("name"), field("file"),
                              field("solution"), field("test"), field("hints"),
                              field("target"), field("binary"),
-                             field("threads") == "threads", field("summary")});
+                             field("threads") == "threads",
+                             field("sanitize") == "-" ? "" : field("sanitize"),
+                             field("summary")});
     } else if (f[0] == "demo") {
       c.demos.push_back({field("chapter"), field("name"), field("target"),
                          field("binary"), field("headline") == "headline",

@@ -24,6 +24,7 @@ struct exercise {
   std::string target;   // ninja target name: ex_sleep_for
   std::string binary;   // absolute path of the test program
   bool threads = false;
+  std::string sanitize;  // "address" when the test runs under ASan, else ""
   std::string summary;
 };
 
