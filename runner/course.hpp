@@ -65,7 +65,7 @@ struct course {
 std::vector<std::string> read_hints(const fs::path& hints_md,
                                     const std::string& exercise);
 
-// Every exercise name, for "did you mean" suggestions.
+// The name of NAMES nearest to KEY, for "did you mean"; "" when none is near.
 std::string closest(const std::string& key, const std::vector<std::string>& names);
 
 }  // namespace lunch::runner

@@ -1,6 +1,8 @@
 // The presenter's and maintainer's commands: demo, tour, serve, test.
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "build.hpp"
 #include "commands.hpp"
@@ -13,8 +15,7 @@ int cmd_demo(session& s, const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::printf("Usage: ./lunch demo CHAPTER [NAME] [options]   (--help after NAME for its options)\n\n");
     for (const auto& d : s.c.demos)
-      std::printf("  %-15s %-18s %s%s\n", d.chapter.c_str(), d.name.c_str(), d.summary.c_str(),
-                  d.headline ? "" : "");
+      std::printf("  %-15s %-18s %s\n", d.chapter.c_str(), d.name.c_str(), d.summary.c_str());
     return 0;
   }
   const std::string ch = s.c.find_chapter(args[0]);
@@ -33,8 +34,15 @@ int cmd_demo(session& s, const std::vector<std::string>& args) {
       if (x->name == args[1]) d = x;
     if (!d) {
       std::string names;
-      for (const demo* x : demos) names += (names.empty() ? "" : ", ") + x->name;
-      throw usage_error("chapter " + ch + " has no demo '" + args[1] + "' (its demos: " + names + ")");
+      std::vector<std::string> candidates;
+      for (const demo* x : demos) {
+        names += (names.empty() ? "" : ", ") + x->name;
+        candidates.push_back(x->name);
+      }
+      const std::string near = closest(args[1], candidates);
+      throw usage_error("chapter " + ch + " has no demo '" + args[1] + "'" +
+                        (near.empty() ? "" : "; did you mean '" + near + "'?") +
+                        " (its demos: " + names + ")");
     }
     rest = 2;
   } else {

@@ -261,8 +261,13 @@ std::optional<std::vector<int>> parse_counts(const std::string& text, std::strin
     char* end = nullptr;
     errno = 0;
     const long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || errno != 0 || v < 1 || v > max_tasks) {
-      why = "'" + item + "' is not a number from 1 to " + std::to_string(max_tasks);
+    const std::string range = "(give 1 to " + std::to_string(max_tasks) + ")";
+    if (item.empty() || *end != '\0' || errno != 0) {
+      why = "'" + item + "' is not a whole number " + range;
+      return std::nullopt;
+    }
+    if (v < 1 || v > max_tasks) {
+      why = "'" + item + "' is out of range " + range;
       return std::nullopt;
     }
     out.push_back(static_cast<int>(v));

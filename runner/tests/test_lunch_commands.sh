@@ -27,6 +27,8 @@ lunch check nosuch;             expect "an unknown exercise: exit 2" 2 "no exerc
 lunch check sleep_fr;           expect "a typo gets a suggestion" 2 "did you mean 'sleep_for'"
 lunch hint 01/nosuch;           expect "an unknown chapter/exercise: exit 2" 2 "no exercise '01/nosuch'"
 lunch demo 99;                  expect "an unknown chapter: exit 2" 2 "no chapter '99'"
+lunch demo 01 sequentia;        expect "a misspelled demo gets a suggestion" 2 "did you mean 'sequential'"
+lunch demo 01 --tasks abc;      expect "a word for a number is called one" 2 "'abc' is not a whole number"
 lunch solution sleep_for;       expect "no solution before it is solved" 2 "not solved yet"
 [[ $(wc -l <"$scratch/out") -eq 1 ]] && ok "bad input gets one line" || bad "bad input gets one line" "$(out)"
 lunch solution sleep_for --force; expect "--force without a terminal asks for --yes" 2 "add --yes"

@@ -38,6 +38,23 @@ std::string cannot_write(const std::string& path) {
   return "";
 }
 
+// A whole number from MIN to MAX. CLI11's own Range says "Value abc not in
+// range" for a word, which sends the presenter looking at the wrong thing.
+CLI::Validator whole_number(int min, int max) {
+  const std::string range = std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long v = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno != 0)
+          return "'" + text + "' is not a whole number (give " + range + ")";
+        if (v < min || v > max) return "'" + text + "' is out of range (give " + range + ")";
+        return {};
+      },
+      "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]");
+}
+
 }  // namespace
 
 struct demo_cli::impl {
@@ -62,7 +79,7 @@ demo_cli& demo_cli::option(const std::string& flag, int& value,
                            const std::string& help, int min, int max) {
   impl_->app.add_option(flag, value, help)
       ->capture_default_str()
-      ->check(CLI::Range(min, max));
+      ->check(whole_number(min, max));
   return *this;
 }
 
@@ -75,7 +92,7 @@ demo_cli& demo_cli::option(const std::string& flag,
           flag, [&value](int ms) { value = std::chrono::milliseconds(ms); },
           help + " (ms)")
       ->default_str(std::to_string(value.count()))
-      ->check(CLI::Range(min_ms, max_ms))
+      ->check(whole_number(min_ms, max_ms))
       ->type_name("MS");
   return *this;
 }
