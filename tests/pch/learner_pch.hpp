@@ -9,6 +9,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+// After the channels: coro.hpp included first breaks channel.hpp in 1.81.
+#include <boost/asio/experimental/coro.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <doctest/doctest.h>
 
