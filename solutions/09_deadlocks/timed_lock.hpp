@@ -87,6 +87,7 @@ class named_mutex {
     return std::nullopt;
   }
 
+  // [slide:lock_for]
   // The lock within `limit`, or lock_timeout naming this lock.
   net::awaitable<guard> lock_for(std::chrono::milliseconds limit) {
     // SOLUTION: `a || b` runs both and, when one finishes, cancels the
@@ -101,6 +102,7 @@ class named_mutex {
     throw lock_timeout(name_, std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - start));
   }
+  // [/slide]
 
  private:
   std::string name_;

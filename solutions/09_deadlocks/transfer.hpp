@@ -86,6 +86,7 @@ inline net::awaitable<int> audit_total(std::vector<account*> accounts) {
   co_return total;
 }
 
+// [slide:transfer]
 // Moves `amount` from `from` to `to`; false (and nothing moved) when `from`
 // cannot cover it. `from` and `to` are different accounts.
 inline net::awaitable<bool> transfer(account& from, account& to, int amount) {
@@ -103,6 +104,7 @@ inline net::awaitable<bool> transfer(account& from, account& to, int amount) {
   to.balance += amount;
   co_return true;
 }
+// [/slide]
 
 // Another way: take the first lock, then only *try* the second (a
 // try_lock); on failure release everything, wait a little and start again.

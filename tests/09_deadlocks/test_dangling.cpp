@@ -30,7 +30,15 @@ extern "C" const char* __asan_default_options() {
 // dying test printed. So when ASan stops the program, this repeats the
 // three facts that matter, last: what went wrong, where the bad access
 // was, and whose memory it was.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // g++
+#define WITH_ASAN 1
+#elif defined(__has_feature)       // clang++
+#if __has_feature(address_sanitizer)
+#define WITH_ASAN 1
+#endif
+#endif
+
+#if defined(WITH_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <unistd.h>
 
