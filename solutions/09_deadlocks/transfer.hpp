@@ -18,7 +18,8 @@
 //     also on 4 threads x thousands of transfers;
 //   - a transfer the debited account cannot cover moves nothing and returns
 //     false, even when two transfers check the same balance at once;
-//   - transfers between other accounts do not wait for each other.
+//   - a transfer waits while someone else holds either account's lock, and
+//     transfers between other accounts do not wait for each other.
 //
 // Pitfall: releasing the first lock before taking the second does not
 // deadlock, but while the money is between the two accounts an audit sees

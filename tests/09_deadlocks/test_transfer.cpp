@@ -199,6 +199,8 @@ TEST_CASE("a transfer between other accounts does not wait for a busy account") 
                   "while bob's lock was held, carol -> dave did not finish: "
                   "transfers between other accounts must not wait for bob "
                   "(one lock for the whole bank serialises everything)");
+    CHECK_MESSAGE(moved == 0, "alice -> bob went through while someone else held "
+                  "bob's lock: a transfer must hold the locks of both its accounts");
     { auto release = std::move(held); }
     co_await group.wait();
     co_await second.wait();
