@@ -1,0 +1,94 @@
+// Tests for exercises/09_deadlocks/pipeline.hpp
+//
+// The test's source() and sink() count what went in and what came out, so
+// the test sees how many inputs are inside the pipeline at any moment. A
+// pipeline that feeds everything before reading deadlocks once the inputs
+// outnumber what the queues and workers can hold; the deadline names the
+// feeder and what it had done.
+#include <doctest/doctest.h>
+
+#include <boost/asio.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "lunch/run.hpp"
+#include "lunch/watchdog.hpp"
+#include "pipeline.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct counts {
+  int pulled = 0;          // inputs taken from source()
+  int delivered = 0;       // results handed to sink()
+  int most_inside = 0;     // the peak of pulled - delivered
+  std::vector<int> squares;
+};
+
+net::awaitable<void> squares_of(int n, std::size_t capacity, int workers, counts& c) {
+  lunch::pending p("pipeline() of " + std::to_string(n) + " inputs, queues of " +
+                   std::to_string(capacity) + ", " + std::to_string(workers) + " workers");
+  auto source = [&c, n]() -> std::optional<int> {
+    if (c.pulled == n) return std::nullopt;
+    ++c.pulled;
+    c.most_inside = std::max(c.most_inside, c.pulled - c.delivered);
+    return c.pulled;  // the inputs are 1, 2, ..., n
+  };
+  auto sink = [&c](int square) {
+    ++c.delivered;
+    c.squares.push_back(square);
+  };
+  co_await pipeline(source, sink, capacity, workers);
+}
+
+void run_and_check(int n, std::size_t capacity, int workers) {
+  counts c;
+  try {
+    lunch::run(squares_of(n, capacity, workers, c),
+               {.deadline = 2s, .what = "the pipeline"});
+  } catch (const lunch::deadline_exceeded& e) {
+    FAIL_CHECK("DEADLOCK: pipeline() never finished. " << c.pulled << " of " << n
+               << " inputs were taken and " << c.delivered << " results delivered "
+               "when everything stopped: the workers wait for room in the full "
+               "results queue, which is read only after the feeding, and the "
+               "feeding waits for room in the jobs queue.\n" << std::string(e.what()));
+    return;
+  }
+  std::vector<int> expected;
+  for (int i = 1; i <= n; ++i) expected.push_back(i * i);
+  std::sort(c.squares.begin(), c.squares.end());
+  CHECK_MESSAGE(c.squares == expected,
+                "sink() should get the squares of 1.." << n << " once each; it got "
+                << c.squares.size() << " values");
+  const int bound = 2 * int(capacity) + workers + 2;
+  CHECK_MESSAGE(c.most_inside <= bound,
+                "up to " << c.most_inside << " inputs were inside the pipeline at "
+                "once (taken, not yet delivered); queues of " << capacity << " and "
+                << workers << " workers hold at most " << bound << ". The queues "
+                "must stay bounded");
+}
+
+}  // namespace
+
+TEST_SUITE("pipeline") {
+
+TEST_CASE("a few inputs go through") {
+  run_and_check(3, 4, 2);
+}
+
+TEST_CASE("no input at all finishes") {
+  run_and_check(0, 2, 3);
+}
+
+TEST_CASE("a thousand inputs through queues of 2 finish, and the queues stay bounded") {
+  run_and_check(1000, 2, 3);
+}
+
+TEST_CASE("one worker and queues of 1 are enough for 200 inputs") {
+  run_and_check(200, 1, 1);
+}
+
+}  // TEST_SUITE
