@@ -172,6 +172,31 @@ void add_crash_location(const course& c, const exercise& e, verdict& v) {
   v.details += "\n  Where (innermost first):\n" + site.frames;
 }
 
+// "stack-use-after-return" from "==1==ERROR: AddressSanitizer: stack-use-after-return on ...".
+std::string sanitizer_error_kind(const std::string& output, std::size_t at) {
+  const std::size_t from = at + std::string("ERROR: AddressSanitizer: ").size();
+  const std::size_t end = output.find_first_of(" \n", from);
+  return output.substr(from, end == std::string::npos ? std::string::npos : end - from);
+}
+
+// What to show of an AddressSanitizer report: the test's own summary of it
+// when it printed one ("lunch: AddressSanitizer ..."), else the report's
+// first lines: the bad access and the frames that made it. The shadow-byte
+// map at its end means little to a learner.
+std::string sanitizer_details(const std::string& output, std::size_t at) {
+  std::string out;
+  if (const auto own = output.find("lunch: AddressSanitizer"); own != std::string::npos) {
+    for (const auto& l : lines_of(output.substr(own))) {
+      if (l.empty() || starts_with(l, "==")) break;
+      out += "    " + l + "\n";
+    }
+    return out;
+  }
+  const auto ls = lines_of(output.substr(at));
+  for (std::size_t i = 0; i < ls.size() && i < 16; ++i) out += "    " + ls[i] + "\n";
+  return out + "    (the whole report: run the test program alone)\n";
+}
+
 // Step 2's outcome: the exit status and output, read as a verdict.
 void classify(const exercise& e, const process_result& r, verdict& v) {
   const std::string failure = first_failure(r.output, &v.checks_passed);
@@ -206,6 +231,11 @@ void classify(const exercise& e, const process_result& r, verdict& v) {
     v.details = failure;
     if (const std::string words = last_words(r.output, failure); !words.empty())
       v.details += (failure.empty() ? "" : "\n") + std::string("  Its last output:\n") + words;
+  } else if (const auto at = r.output.find("ERROR: AddressSanitizer: "); at != std::string::npos) {
+    v.result = outcome::crashed;
+    v.headline = e.name + "'s test made a memory error, caught by AddressSanitizer: " +
+                 sanitizer_error_kind(r.output, at);
+    v.details = sanitizer_details(r.output, at);
   } else if (failure.find(protocol::deadline_phrase) != std::string::npos) {
     v.result = outcome::hung;
     v.headline = e.name + " hung: the deadline passed with work still pending";
