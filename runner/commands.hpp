@@ -33,6 +33,8 @@ int cmd_tour(session& s, bool no_pause);
 int cmd_serve(session& s, const std::vector<std::string>& args);
 int cmd_slides(session& s, const std::vector<std::string>& args);
 int cmd_test(session& s, const std::vector<std::string>& args);
+// bench/run.py: C++/Asio next to Tokio, one table (args: --quick, ...).
+int cmd_bench(session& s, const std::vector<std::string>& args);
 
 // Prints a verdict and records it; returns 0 when the exercise passed.
 int report_check(session& s, const exercise& e);

@@ -44,6 +44,7 @@ struct request {
   CLI::App* serve = nullptr;
   CLI::App* test = nullptr;
   CLI::App* slides = nullptr;
+  CLI::App* bench = nullptr;
 };
 
 void define_commands(CLI::App& app, request& r) {
@@ -76,7 +77,7 @@ void define_commands(CLI::App& app, request& r) {
   r.demo = app.add_subcommand("demo", "run a chapter's demo: lunch demo CHAPTER [NAME] [options]");
   r.demo->prefix_command();
   // --help after these goes to the program they run (the demo, lunch-serve,
-  // meson test), which knows its own options.
+  // meson test, bench/run.py), which knows its own options.
   r.demo->set_help_flag();
   r.tour = app.add_subcommand("tour", "every chapter's headline demo, in order (for presenters)");
   r.tour->add_flag("--no-pause", r.no_pause, "do not wait for Enter between chapters");
@@ -86,6 +87,9 @@ void define_commands(CLI::App& app, request& r) {
   r.slides = app.add_subcommand("slides", "build the deck: build/slides/deck.html (and .pdf with Chromium)");
   r.slides->prefix_command();
   r.slides->set_help_flag();
+  r.bench = app.add_subcommand("bench", "benchmarks: C++/Asio next to Tokio, one table (--quick: smoke sizes)");
+  r.bench->prefix_command();
+  r.bench->set_help_flag();
   r.test = app.add_subcommand("test", "build and run every test against the reference solutions");
   r.test->prefix_command();
   r.test->set_help_flag();
@@ -126,6 +130,7 @@ int dispatch(session& s, const request& r) {
   if (*r.serve) return cmd_serve(s, r.serve->remaining());
   if (*r.test) return cmd_test(s, r.test->remaining());
   if (*r.slides) return cmd_slides(s, r.slides->remaining());
+  if (*r.bench) return cmd_bench(s, r.bench->remaining());
   return cmd_overview(s);
 }
 

@@ -145,6 +145,20 @@ int cmd_slides(session& s, const std::vector<std::string>& args) {
   return run_foreground(argv);
 }
 
+int cmd_bench(session& s, const std::vector<std::string>& args) {
+  // The table is bench/run.py's job: it builds both sides, runs one process
+  // per configuration and reads their JSON lines, which is script work.
+  if (!in_path("python3")) throw usage_error("lunch bench needs python3 (bench/run.py prints the table)");
+  std::vector<std::string> argv = {"python3", (s.c.root / "bench" / "run.py").string(), "--build",
+                                   s.c.build.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::fflush(stdout);
+  // run.py runs ninja in this folder: under the build lock, like every other
+  // command that does.
+  build_lock lock(s.c.build);
+  return run_foreground(argv);
+}
+
 int cmd_test(session& s, const std::vector<std::string>& args) {
   if (!in_path("meson")) throw usage_error("meson is not installed: run scripts/install-deps.sh");
   std::vector<std::string> argv = {"meson", "test", "-C", s.c.build.string(),

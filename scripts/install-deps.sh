@@ -7,6 +7,8 @@
 #   scripts/install-deps.sh --list    print the package names, one a line
 #   add --slides to any of these: also what the slides need (node, npm,
 #   Chromium for the PDF and the rendering check)
+#   add --bench: also the Tokio side of `lunch bench` (cargo and Debian's
+#   packaged crates; bench/tokio builds from them offline)
 #
 # Why these and not others:
 #   libboost1.81-dev  Asio 1.26 + Beast. Debian's plain libboost-dev is 1.74,
@@ -23,6 +25,12 @@
 #   with --slides: nodejs, npm (Marp, pinned by slides/package-lock.json),
 #                  chromium (the PDF, and CI's rendering check), fonts-dejavu-core,
 #                  poppler-utils (pdfinfo: CI counts the PDF's pages).
+#   with --bench: cargo, and the crates the Tokio twins in bench/tokio use, as
+#                 Debian packages them under /usr/share/cargo/registry:
+#                 tokio with its "full" feature, futures, rayon, tokio-stream,
+#                 hyper (client and server, for the HTTP figures). A feature
+#                 is a virtual package ("librust-tokio+full-dev") that the
+#                 crate's own package provides.
 set -euo pipefail
 
 packages=(
@@ -31,6 +39,8 @@ packages=(
   liburing-dev libbenchmark-dev
 )
 slides_packages=(nodejs npm chromium fonts-dejavu-core poppler-utils)
+bench_packages=(cargo librust-tokio+full-dev librust-futures-dev librust-rayon-dev
+                librust-tokio-stream-dev librust-hyper+full-dev)
 
 mode=install
 for arg in "$@"; do
@@ -39,7 +49,8 @@ for arg in "$@"; do
     --list) mode=list ;;
     --print) mode=print ;;
     --slides) packages+=("${slides_packages[@]}") ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --bench) packages+=("${bench_packages[@]}") ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +64,10 @@ missing() {
       nodejs) command -v node >/dev/null && continue ;;
       npm) command -v npm >/dev/null && continue ;;
     esac
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+    # A crate feature ("librust-tokio+full-dev") is a virtual package, which
+    # dpkg does not know by name: ask whether the crate's package is there.
+    local real=${p/+*-dev/-dev}
+    dpkg-query -W -f='${Status}' "$real" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
   done
 }
 
