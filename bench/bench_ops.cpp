@@ -173,20 +173,6 @@ net::awaitable<void> acquire_yield_release(async_semaphore& sem, int n) {
   }
 }
 
-// The same with a fast path: try_acquire() first, acquire() only when no
-// permit is free. Still first come, first served: while anyone waits, the
-// channel is full and try_acquire fails. Not in the course's solution (it
-// keeps acquire() to one line); measured here to show where the time goes:
-// an async_send on a channel completes through the io_context's queue even
-// when it need not wait (Asio 1.81 has no immediate completion), which is a
-// post and a resumption per acquire.
-net::awaitable<void> try_then_acquire(async_semaphore& sem, int n) {
-  for (int i = 0; i < n; ++i) {
-    auto permit = sem.try_acquire();
-    if (!permit) permit.emplace(co_await sem.acquire());
-  }
-}
-
 void semaphore_uncontended(benchmark::State& state) {
   net::io_context ctx(1);
   async_semaphore sem(ctx.get_executor(), 1);
@@ -194,14 +180,6 @@ void semaphore_uncontended(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(semaphore_uncontended)->Name("ops.semaphore_uncontended");
-
-void semaphore_try_first(benchmark::State& state) {
-  net::io_context ctx(1);
-  async_semaphore sem(ctx.get_executor(), 1);
-  for (auto _ : state) run(ctx, try_then_acquire(sem, batch));
-  state.SetItemsProcessed(state.iterations() * batch);
-}
-BENCHMARK(semaphore_try_first)->Name("ops.semaphore_try_first");
 
 void semaphore_contended(benchmark::State& state) {
   net::io_context ctx(1);
@@ -231,24 +209,6 @@ net::awaitable<void> lock_yield_unlock(async_mutex& m, std::uint64_t& counter, i
   }
 }
 
-// try_lock() first, as try_then_acquire above.
-net::awaitable<void> try_then_lock(async_mutex& m, std::uint64_t& counter, int n) {
-  for (int i = 0; i < n; ++i) {
-    auto guard = m.try_lock();
-    if (!guard) guard.emplace(co_await m.lock());
-    ++counter;
-  }
-}
-
-void mutex_try_first(benchmark::State& state) {
-  net::io_context ctx(1);
-  async_mutex m(ctx.get_executor());
-  std::uint64_t counter = 0;
-  for (auto _ : state) run(ctx, try_then_lock(m, counter, batch));
-  benchmark::DoNotOptimize(counter);
-  state.SetItemsProcessed(state.iterations() * batch);
-}
-BENCHMARK(mutex_try_first)->Name("ops.mutex_try_first");
 
 void mutex_uncontended(benchmark::State& state) {
   net::io_context ctx(1);

@@ -279,10 +279,8 @@ def rows(quick):
                        ("channel_local", "course work_queue send+receive (tokio mpsc)"),
                        ("channel_cross", "the same, producer on another thread"),
                        ("semaphore_uncontended", "course semaphore acquire+release, alone"),
-                       (("semaphore_try_first", "semaphore_uncontended"), "… try_acquire() first (bench-only variant)"),
                        ("semaphore_contended", "… 8 tasks, 1 permit, holder yields"),
                        ("mutex_uncontended", "course async_mutex lock+unlock, alone"),
-                       (("mutex_try_first", "mutex_uncontended"), "… try_lock() first (bench-only variant)"),
                        ("mutex_contended", "… 8 tasks, holder yields"),
                        ("strand_post", "strand post + run (Tokio: actor task + mpsc)")]:
         ckey, tkey = key if isinstance(key, tuple) else (key, key)

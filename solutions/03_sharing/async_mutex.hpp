@@ -90,7 +90,11 @@ class async_mutex {
   net::awaitable<guard> lock() {
     // SOLUTION: putting our token in the box is taking the lock. If the box
     // is full, the send waits in the channel's queue, in arrival order, and
-    // the thread goes on running other coroutines.
+    // the thread goes on running other coroutines. A free lock is taken at
+    // once by try_send: async_send would go round the event loop even when
+    // it need not wait. It cannot jump the queue: while anyone waits, the
+    // box is full.
+    if (slot_.try_send(boost::system::error_code{})) co_return guard(this);
     co_await slot_.async_send(boost::system::error_code{}, net::use_awaitable);
     co_return guard(this);
   }

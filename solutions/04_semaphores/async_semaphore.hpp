@@ -85,7 +85,10 @@ class async_semaphore {
   net::awaitable<permit> acquire() {
     // SOLUTION: putting a token in takes a permit. While all N are out the
     // send waits in the channel's queue, in arrival order, and the thread
-    // goes on running other coroutines.
+    // goes on running other coroutines. A free permit is taken at once by
+    // try_send: async_send would go round the event loop even when it need
+    // not wait, and that trip costs more than the rest of acquire().
+    if (slots_.try_send(boost::system::error_code{})) co_return permit(this);
     co_await slots_.async_send(boost::system::error_code{}, net::use_awaitable);
     co_return permit(this);
   }
