@@ -410,7 +410,7 @@ def machine():
 
 
 def main():
-    ap = argparse.ArgumentParser(description="C++/Asio next to Tokio: one table for every claim.")
+    ap = argparse.ArgumentParser(prog="lunch bench", description="C++/Asio next to Tokio: one table for every claim.")
     ap.add_argument("--quick", action="store_true", help="small sizes, short timings (CI's smoke run)")
     ap.add_argument("--build", default=str(ROOT / "build"), help="the meson build folder (default: build)")
     ap.add_argument("--no-build", action="store_true", help="use the programs as they are")
