@@ -63,6 +63,7 @@ struct temp_tree {
     std::signal(SIGINT, remove_tree_and_exit);
     std::signal(SIGTERM, remove_tree_and_exit);
     std::signal(SIGHUP, remove_tree_and_exit);
+    std::signal(SIGPIPE, remove_tree_and_exit);  // `demo | head` closes our stdout early
     fs::remove_all(root);
     fs::create_directory(root);
     ++dirs;
@@ -246,62 +247,69 @@ int main(int argc, char** argv) {
     runs = 1;
   }
 
-  temp_tree tree(dirs, files);
-  std::printf("A generated tree: %zu files in %zu directories; best of %d run(s), 2 pool threads.\n\n",
-              tree.files, tree.dirs, runs);
+  // An exception (a deadline, a full disk) is caught below, so that the
+  // tree's destructor runs: an uncaught one would skip it.
+  try {
+    temp_tree tree(dirs, files);
+    std::printf("A generated tree: %zu files in %zu directories; best of %d run(s), 2 pool threads.\n\n",
+                tree.files, tree.dirs, runs);
 
-  // GNU du first: it sets the reference for the bytes and the time. Its
-  // time includes starting a process, measured apart on an empty folder
-  // and taken off before comparing.
-  double du_ms = 0, start_ms = 0;
-  std::optional<std::uintmax_t> du_bytes;
-  const fs::path empty = tree.root / "group0" / "empty";
-  fs::create_directory(empty);
-  for (int r = 0; r < runs; ++r) {
-    lunch::stopwatch sw;
-    du_bytes = gnu_du(tree.root);
-    const double ms = sw.ms();
-    du_ms = r == 0 ? ms : std::min(du_ms, ms);
-    lunch::stopwatch sw0;
-    gnu_du(empty);
-    start_ms = r == 0 ? sw0.ms() : std::min(start_ms, sw0.ms());
-  }
-  // What du itself spent walking: at least 0.1 ms, to keep the ratio finite.
-  const double du_walk_ms = std::max(0.1, du_ms - start_ms);
-
-  std::printf("  %-15s %12s %6s %10s %8s\n", "method", "bytes", "= du", "time", "vs du");
-  if (du_bytes)
-    std::printf("  %-15s %12llu %6s %7.1f ms %8s   (%.1f ms starting du, %.1f ms walking)\n",
-                "GNU du -sb", static_cast<unsigned long long>(*du_bytes), "", du_ms, "",
-                du_ms - du_walk_ms, du_walk_ms);
-  else
-    std::printf("  %-15s  (du is not installed here: no reference)\n", "GNU du -sb");
-
-  using method_fn = net::awaitable<std::uintmax_t> (*)(fs::path, net::any_io_executor);
-  const std::pair<const char*, method_fn> methods[] = {
-      {"blocking", &blocking}, {"pool per call", &pool_per_call}, {"pool per dir", &pool_per_dir}};
-  net::thread_pool pool(2);
-  bool all_same = true;
-  for (const auto& [name, fn] : methods) {
-    double best = 0;
-    std::uintmax_t got = 0;
+    // GNU du first: it sets the reference for the bytes and the time. Its
+    // time includes starting a process, measured apart on an empty folder
+    // and taken off before comparing.
+    double du_ms = 0, start_ms = 0;
+    std::optional<std::uintmax_t> du_bytes;
+    const fs::path empty = tree.root / "group0" / "empty";
+    fs::create_directory(empty);
     for (int r = 0; r < runs; ++r) {
       lunch::stopwatch sw;
-      got = lunch::run(fn(tree.root, pool.get_executor()), {.deadline = 60s, .what = name});
-      best = r == 0 ? sw.ms() : std::min(best, sw.ms());
+      du_bytes = gnu_du(tree.root);
+      const double ms = sw.ms();
+      du_ms = r == 0 ? ms : std::min(du_ms, ms);
+      lunch::stopwatch sw0;
+      gnu_du(empty);
+      start_ms = r == 0 ? sw0.ms() : std::min(start_ms, sw0.ms());
     }
-    const bool same = du_bytes && got == *du_bytes;
-    all_same = all_same && (same || !du_bytes);
-    std::printf("  %-15s %12llu %6s %7.1f ms", name, static_cast<unsigned long long>(got),
-                du_bytes ? (same ? "yes" : "NO") : "?", best);
-    if (du_bytes) std::printf(" %7.1fx", best / du_walk_ms);
-    std::printf("\n");
+    // What du itself spent walking: at least 0.1 ms, to keep the ratio finite.
+    const double du_walk_ms = std::max(0.1, du_ms - start_ms);
+
+    std::printf("  %-15s %12s %6s %10s %8s\n", "method", "bytes", "= du", "time", "vs du");
+    if (du_bytes)
+      std::printf("  %-15s %12llu %6s %7.1f ms %8s   (%.1f ms starting du, %.1f ms walking)\n",
+                  "GNU du -sb", static_cast<unsigned long long>(*du_bytes), "", du_ms, "",
+                  du_ms - du_walk_ms, du_walk_ms);
+    else
+      std::printf("  %-15s  (du is not installed here: no reference)\n", "GNU du -sb");
+
+    using method_fn = net::awaitable<std::uintmax_t> (*)(fs::path, net::any_io_executor);
+    const std::pair<const char*, method_fn> methods[] = {
+        {"blocking", &blocking}, {"pool per call", &pool_per_call}, {"pool per dir", &pool_per_dir}};
+    net::thread_pool pool(2);
+    bool all_same = true;
+    for (const auto& [name, fn] : methods) {
+      double best = 0;
+      std::uintmax_t got = 0;
+      for (int r = 0; r < runs; ++r) {
+        lunch::stopwatch sw;
+        got = lunch::run(fn(tree.root, pool.get_executor()), {.deadline = 60s, .what = name});
+        best = r == 0 ? sw.ms() : std::min(best, sw.ms());
+      }
+      const bool same = du_bytes && got == *du_bytes;
+      all_same = all_same && (same || !du_bytes);
+      std::printf("  %-15s %12llu %6s %7.1f ms", name, static_cast<unsigned long long>(got),
+                  du_bytes ? (same ? "yes" : "NO") : "?", best);
+      if (du_bytes) std::printf(" %7.1fx", best / du_walk_ms);
+      std::printf("\n");
+    }
+    pool.join();
+    std::printf(
+        "\n\"vs du\" compares with du's walk alone (its time less the start of a process).\n"
+        "A trip to the pool per system call costs more than the call itself; one trip\n"
+        "per directory batches the calls, and several directories at once use the\n"
+        "pool's threads. Blocking is quick too, and holds the io thread all along.\n");
+    return all_same ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "demo du: %s\n", e.what());
+    return 1;
   }
-  pool.join();
-  std::printf(
-      "\n\"vs du\" compares with du's walk alone (its time less the start of a process).\n"
-      "A trip to the pool per system call costs more than the call itself; one trip\n"
-      "per directory batches the calls, and several directories at once use the\n"
-      "pool's threads. Blocking is quick too, and holds the io thread all along.\n");
-  return all_same ? 0 : 1;
 }

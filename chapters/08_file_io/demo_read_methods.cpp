@@ -66,6 +66,7 @@ struct temp_file {
     std::signal(SIGINT, remove_temp_and_exit);
     std::signal(SIGTERM, remove_temp_and_exit);
     std::signal(SIGHUP, remove_temp_and_exit);
+    std::signal(SIGPIPE, remove_temp_and_exit);  // `demo | head` closes our stdout early
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) throw std::runtime_error("cannot create " + path.string());
     std::vector<char> block(1 << 20);
@@ -238,62 +239,69 @@ int main(int argc, char** argv) {
     runs = 1;
   }
 
-  const std::size_t bytes = static_cast<std::size_t>(mib) << 20;
-  temp_file file(bytes);
-  const availability uring = probe_io_uring(file.path, no_io_uring);
+  lunch::timeline tl;
+  // An exception (a deadline, a full disk) is caught here, so that the
+  // temporary file's destructor runs: an uncaught one would skip it.
+  try {
+    const std::size_t bytes = static_cast<std::size_t>(mib) << 20;
+    temp_file file(bytes);  // removed at the end of this block, before show()
+    const availability uring = probe_io_uring(file.path, no_io_uring);
 
-  std::vector<method> methods = {
-      {"blocking", &blocking},
-      {"pool per read", &pool_per_read},
-      {"one offload", &one_offload},
-  };
+    std::vector<method> methods = {
+        {"blocking", &blocking},
+        {"pool per read", &pool_per_read},
+        {"one offload", &one_offload},
+    };
 #if defined(BOOST_ASIO_HAS_IO_URING)
-  if (uring.ok) methods.push_back({"io_uring", &io_uring_read});
+    if (uring.ok) methods.push_back({"io_uring", &io_uring_read});
 #endif
 
-  utsname u{};
-  ::uname(&u);
-  std::printf("Reading a %d MiB file (in the page cache), best of %d run(s); %u cores, kernel %s.\n",
-              mib, runs, std::thread::hardware_concurrency(), u.release);
-  if (uring.ok)
-    std::printf("io_uring: available (Asio's stream_file)\n\n");
-  else
-    std::printf("io_uring: unavailable here (%s)\n\n", uring.reason.c_str());
+    utsname u{};
+    ::uname(&u);
+    std::printf("Reading a %d MiB file (in the page cache), best of %d run(s); %u cores, kernel %s.\n",
+                mib, runs, std::thread::hardware_concurrency(), u.release);
+    if (uring.ok)
+      std::printf("io_uring: available (Asio's stream_file)\n\n");
+    else
+      std::printf("io_uring: unavailable here (%s)\n\n", uring.reason.c_str());
 
-  const std::size_t chunks[] = {4 << 10, 64 << 10, 1 << 20};
-  std::printf("  %-15s %12s %12s %12s\n", "MB/s", "4 KiB", "64 KiB", "1 MiB");
-  net::thread_pool pool(2);
-  lunch::timeline tl;
-  for (const method& m : methods) {
-    std::printf("  %-15s", m.name);
-    for (std::size_t chunk : chunks) {
-      double best_ms = 1e300;
-      for (int run = 0; run < runs; ++run) {
-        const std::string cell = std::string(m.name) + " " + std::to_string(chunk >> 10) + " KiB";
-        lunch::stopwatch sw;
-        result r;
-        {
-          auto span = tl.span(cell, m.name);
-          r = lunch::run(m.run(file.path, chunk, pool.get_executor()),
-                         {.deadline = 60s, .what = cell});
+    const std::size_t chunks[] = {4 << 10, 64 << 10, 1 << 20};
+    std::printf("  %-15s %12s %12s %12s\n", "MB/s", "4 KiB", "64 KiB", "1 MiB");
+    net::thread_pool pool(2);
+    for (const method& m : methods) {
+      std::printf("  %-15s", m.name);
+      for (std::size_t chunk : chunks) {
+        double best_ms = 1e300;
+        for (int run = 0; run < runs; ++run) {
+          const std::string cell = std::string(m.name) + " " + std::to_string(chunk >> 10) + " KiB";
+          lunch::stopwatch sw;
+          result r;
+          {
+            auto span = tl.span(cell, m.name);
+            r = lunch::run(m.run(file.path, chunk, pool.get_executor()),
+                           {.deadline = 60s, .what = cell});
+          }
+          best_ms = std::min(best_ms, sw.ms());
+          if (r.bytes != bytes) {
+            std::fprintf(stderr, "%s read %llu bytes of %zu\n", cell.c_str(),
+                         static_cast<unsigned long long>(r.bytes), bytes);
+            return 1;
+          }
         }
-        best_ms = std::min(best_ms, sw.ms());
-        if (r.bytes != bytes) {
-          std::fprintf(stderr, "%s read %llu bytes of %zu\n", cell.c_str(),
-                       static_cast<unsigned long long>(r.bytes), bytes);
-          return 1;
-        }
+        std::printf(" %12.0f", double(bytes) / 1e6 / (best_ms / 1e3));
+        std::fflush(stdout);
       }
-      std::printf(" %12.0f", double(bytes) / 1e6 / (best_ms / 1e3));
-      std::fflush(stdout);
+      std::printf("\n");
     }
-    std::printf("\n");
+    std::printf(
+        "\nA trip to the pool and back costs microseconds; a read of 4 KiB from the page\n"
+        "cache costs about one. Paid per read, the trips dominate; paid once per file\n"
+        "(one offload), or per 1 MiB, they vanish. io_uring skips the trip: the kernel\n"
+        "reads and the io thread only collects. Blocking is fast, and holds the io thread.\n");
+    pool.join();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "demo read_methods: %s\n", e.what());
+    return 1;
   }
-  std::printf(
-      "\nA trip to the pool and back costs microseconds; a read of 4 KiB from the page\n"
-      "cache costs about one. Paid per read, the trips dominate; paid once per file\n"
-      "(one offload), or per 1 MiB, they vanish. io_uring skips the trip: the kernel\n"
-      "reads and the io thread only collects. Blocking is fast, and holds the io thread.\n");
-  pool.join();
   lunch::show(cli, tl);
 }

@@ -146,6 +146,11 @@ struct walk_result {
 
 net::awaitable<walk_result> walk(net::any_io_executor pool, fs::path root, std::size_t k,
                                  read_fn read) {
+  // The event loop's reactor is started first (a zero-length nap), so its
+  // idle thread sleeps in epoll rather than on a condition variable: a pool
+  // thread that wakes it just before the loop is destroyed otherwise looks
+  // to ThreadSanitizer like a race with the destruction (as in chapter 07).
+  co_await lunch::nap(std::chrono::milliseconds(0));
   const auto before = std::this_thread::get_id();
   walk_result r;
   lunch::pending p("disk_usage of " + root.string());
