@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -197,8 +198,12 @@ struct availability {
 
 availability probe_io_uring([[maybe_unused]] const fs::path& p, bool turned_off) {
 #if defined(BOOST_ASIO_HAS_IO_URING)
-  if (turned_off) return {false, "turned off with --no-io-uring"};
   try {
+    // --no-io-uring plays a kernel that refuses: the same exception, at
+    // the same place, so the fallback below is the one that would run.
+    if (turned_off)
+      throw boost::system::system_error(boost::system::error_code(EPERM, boost::system::system_category()),
+                                        "io_uring_queue_init (refused by --no-io-uring)");
     net::io_context ctx;
     net::stream_file file(ctx, p.string(), net::stream_file::read_only);
     char byte;
@@ -210,7 +215,7 @@ availability probe_io_uring([[maybe_unused]] const fs::path& p, bool turned_off)
   }
 #else
   (void)turned_off;
-  return {false, "this build has no liburing (BOOST_ASIO_HAS_IO_URING is not defined)"};
+  return {false, "this build has no liburing: BOOST_ASIO_HAS_IO_URING is not defined"};
 #endif
 }
 
