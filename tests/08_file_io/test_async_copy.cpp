@@ -78,9 +78,9 @@ pipe_pair make_pipe(net::any_io_executor ex) {
   return {pipe_end(ex, fds[0]), pipe_end(ex, fds[1])};
 }
 
-// Writes `data` and closes: the reader then sees end of file. The helpers
+// Writes `data` and closes: the reader then sees end of file. The tasks
 // around the copy never throw: when the copy fails, its own exception is
-// the one to report, not the helpers' complaints about closed pipes.
+// the one to report, not the other tasks' complaints about closed pipes.
 net::awaitable<void> produce(pipe_end& out, const std::string& data) {
   lunch::pending p("the producer writes into the source pipe");
   co_await net::async_write(out, net::buffer(data), net::as_tuple(net::use_awaitable));
