@@ -11,6 +11,7 @@
 #include <boost/asio.hpp>
 
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <string>
 
@@ -43,10 +44,33 @@ std::string show(const std::optional<int>& m) {
   return m ? "message " + std::to_string(*m) : "nullopt (timed out)";
 }
 
+// Ends every send, present and future: close() fails later sends at once,
+// cancel() ends one already waiting (close alone may not, in 1.81).
+void stop_senders(message_channel& ch) {
+  ch.close();
+  ch.cancel();
+}
+
+// A send nobody takes ends when the test closes the channel.
 net::awaitable<void> send_after(message_channel& ch, ms delay, int value) {
   lunch::pending p("a sender, " + std::to_string(delay.count()) + " ms late");
   co_await lunch::nap(delay);
-  co_await ch.async_send(boost::system::error_code{}, value, net::use_awaitable);
+  co_await ch.async_send(boost::system::error_code{}, value,
+                         net::as_tuple(net::use_awaitable));
+}
+
+// Awaits `work`; if it throws (an unfinished exercise, say), first closes
+// the channel so that no sender is left waiting, then rethrows.
+template <class T>
+net::awaitable<T> or_cancel(message_channel& ch, net::awaitable<T> work) {
+  std::exception_ptr e;
+  try {
+    co_return co_await std::move(work);
+  } catch (...) {
+    e = std::current_exception();
+  }
+  stop_senders(ch);
+  std::rethrow_exception(e);
 }
 
 // --- the simple cases ------------------------------------------------------
@@ -62,7 +86,7 @@ net::awaitable<received> arrives_in_time() {
   message_channel ch(ex, 0);
   lunch::task_group g(ex);
   g.spawn(send_after(ch, 10ms, 8));
-  auto r = co_await timed_recv(ch, 2s);
+  auto r = co_await or_cancel(ch, timed_recv(ch, 2s));
   co_await g.wait();
   co_return r;
 }
@@ -80,9 +104,9 @@ net::awaitable<nothing_then_later> times_out_then_receives() {
   r.first = co_await timed_recv(ch, 30ms);
   lunch::task_group g(ex);
   g.spawn(send_after(ch, 10ms, 9));
-  r.second = co_await timed_recv(ch, 500ms);
+  r.second = co_await or_cancel(ch, timed_recv(ch, 500ms));
   // A message nobody received: let the sender finish anyway.
-  if (!r.second.message) ch.try_receive([](boost::system::error_code, int) {});
+  if (!r.second.message) stop_senders(ch);
   co_await g.wait();
   co_return r;
 }
