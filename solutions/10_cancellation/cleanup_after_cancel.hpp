@@ -1,0 +1,79 @@
+// Exercise 10_cancellation/cleanup_after_cancel
+//
+// A worker takes a permit from a pool, reports to a peer a few times, and
+// when it is done gives the permit back and says goodbye. Both are
+// asynchronous: giving back is a send into the pool's channel, and the
+// goodbye waits until the peer takes it. The worker must do both on every
+// way out, including a cancellation.
+//
+// Four facts:
+//   1. Once a coroutine is cancelled, every later `co_await` in it throws
+//      at once ("co_await: Operation canceled"), before it starts: the
+//      cancellation state is sticky, and cleanup awaits are no exception.
+//   2. `co_await net::this_coro::reset_cancellation_state();` clears it.
+//   3. C++ allows no `co_await` inside a catch block: keep the exception
+//      (std::exception_ptr) and deal with it after the block.
+//   4. Whoever cancelled the worker learns that it did from how the worker
+//      ends: with the exception that cancelled it.
+//
+// Done when:
+//   - not cancelled: `steps` reports, then the permit comes back and the
+//     peer gets "<name> says goodbye"; it returns normally;
+//   - cancelled (a cancellation_signal, or a `||` around it) while it waits
+//     on a timer or on the peer: the permit comes back and the goodbye
+//     reaches the peer, both before the worker ends;
+//   - then it ends by rethrowing the exception that cancelled it.
+//
+// Pitfall: the cleanup that works when nothing was cancelled throws on its
+// first co_await when something was; and cleanup handed to a detached task
+// is not done when the worker says it is.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/channel.hpp>
+
+#include <chrono>
+#include <exception>
+#include <string>
+
+#include "lunch/todo.hpp"
+
+namespace net = boost::asio;
+
+// Free permits: receive one to take it, send one to give it back.
+using permit_pool = net::experimental::channel<void(boost::system::error_code)>;
+// What the worker tells its peer.
+using text_channel = net::experimental::channel<void(boost::system::error_code, std::string)>;
+
+inline net::awaitable<void> worker(permit_pool& permits, text_channel& peer, std::string name,
+                                   int steps, std::chrono::milliseconds pause) {
+  co_await permits.async_receive(net::use_awaitable);  // the permit is ours from here on
+  std::exception_ptr stopped;
+  try {
+    net::steady_timer timer(co_await net::this_coro::executor);
+    for (int i = 0; i < steps; ++i) {
+      co_await peer.async_send({}, name + " working", net::use_awaitable);
+      timer.expires_after(pause);
+      co_await timer.async_wait(net::use_awaitable);
+    }
+  } catch (...) {
+    stopped = std::current_exception();  // fact 3: no co_await in here
+  }
+  // SOLUTION: fact 1 and 2. Without this line, a cancelled worker throws
+  // at the first co_await below: no permit back, no goodbye.
+  co_await net::this_coro::reset_cancellation_state();
+  co_await permits.async_send({}, net::use_awaitable);
+  co_await peer.async_send({}, name + " says goodbye", net::use_awaitable);
+  // SOLUTION: fact 4: end the way it was ended.
+  if (stopped) std::rethrow_exception(stopped);
+}
+
+// Another way: `co_await net::this_coro::throw_if_cancelled(false);` at the
+// top. Then only the operation pending when the cancellation comes throws,
+// and later co_awaits run, cleanup included. But so would the rest of the
+// loop, had the cancellation landed elsewhere: check
+// `(co_await net::this_coro::cancellation_state).cancelled()` yourself in
+// every step. A cleanup that must not be cut short by a *second*
+// cancellation can reset with a filter that lets nothing through:
+// `reset_cancellation_state([](net::cancellation_type) { return
+// net::cancellation_type::none; })`.
