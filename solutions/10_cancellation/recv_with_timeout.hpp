@@ -36,6 +36,7 @@ namespace net = boost::asio;
 
 using message_channel = net::experimental::channel<void(boost::system::error_code, int)>;
 
+// [slide:recv_with_timeout]
 inline net::awaitable<std::optional<int>> recv_with_timeout(
     message_channel& ch, std::chrono::steady_clock::duration d) {
   net::steady_timer timer(co_await net::this_coro::executor, d);
@@ -52,6 +53,7 @@ inline net::awaitable<std::optional<int>> recv_with_timeout(
   if (order[0] == 1 && !timer_ec) co_return std::nullopt;
   throw boost::system::system_error(ec);  // the channel closed, or we were cancelled
 }
+// [/slide]
 
 // Another way: receive outside the race. One long-lived task receives
 // from the channel, forever, and stores each message where the consumer can

@@ -71,10 +71,14 @@ std::exception_ptr first_cause(std::exception_ptr e) {
 }
 
 void throw_abandoned(const std::string& what) {
+  // The pending markers still alive name what was waiting: a deadlock whose
+  // waits keep no timer or socket busy ends here, not at the deadline.
+  const std::string stuck = pending_report();
   throw deadline_exceeded(
-      what + " never finished, but the event loop ran out of work: the "
-             "handler that should have resumed it was dropped without being "
-             "called.");
+      what + " never finished, but the event loop ran out of work or was "
+             "stopped (io_context::stop() resumes and cancels nothing): the "
+             "handler that should have resumed it was never called." +
+      (stuck.empty() ? std::string() : "\nStill waiting:\n" + stuck));
 }
 
 namespace detail {
