@@ -1,5 +1,9 @@
-// lunch::describe (lunch/testing.hpp): an exception as words for a test's
-// failure message.
+// lunch::describe and lunch::how_it_ended (lunch/testing.hpp): how work
+// ended, as words for a test's failure message; lunch::start_cancellable.
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/experimental/channel_error.hpp>
 #include <boost/asio/multiple_exceptions.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -44,6 +48,29 @@ std::string describe(std::exception_ptr e) {
   } catch (...) {
     return current_type_name();
   }
+}
+
+void start_cancellable(net::any_io_executor ex, net::awaitable<void> task,
+                       net::cancellation_signal& cancel, ending& end) {
+  net::co_spawn(ex, std::move(task),
+                net::bind_cancellation_slot(cancel.slot(), [&end](std::exception_ptr e) {
+                  end.done = true;
+                  end.error = e;
+                }));
+}
+
+std::string how_it_ended(const ending& end, const std::string& returned) {
+  if (!end.done) return "had not ended: the cancellation did not reach the wait";
+  if (!end.error) return returned;
+  try {
+    std::rethrow_exception(end.error);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == net::error::operation_aborted ||
+        e.code() == net::experimental::error::channel_cancelled)
+      return "cancelled";
+  } catch (...) {
+  }
+  return "threw " + describe(end.error);
 }
 
 }  // namespace lunch

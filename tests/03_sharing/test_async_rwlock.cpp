@@ -79,38 +79,11 @@ net::awaitable<void> write_visit(async_rwlock& l, room& r, std::string name,
 
 // --- cancelling a waiting writer -------------------------------------------
 
-// How a task started with start_cancellable() ended.
-struct ending {
-  bool done = false;
-  std::exception_ptr error;
-};
-
-// Starts `task` with `cancel` bound to it as its cancellation slot: emitting
-// the signal cancels whatever the task is waiting for.
-void start_cancellable(net::any_io_executor ex, net::awaitable<void> task,
-                       net::cancellation_signal& cancel, ending& end) {
-  net::co_spawn(ex, std::move(task),
-                net::bind_cancellation_slot(cancel.slot(), [&end](std::exception_ptr e) {
-                  end.done = true;
-                  end.error = e;
-                }));
-}
-
-// "cancelled" when the error says so (operation_aborted, or a channel's
-// channel_cancelled), else what happened, in words.
-std::string how_it_ended(const ending& end) {
-  if (!end.done) return "had not ended: the cancellation did not reach the wait";
-  if (!end.error) return "returned normally, as if nothing had happened";
-  try {
-    std::rethrow_exception(end.error);
-  } catch (const boost::system::system_error& e) {
-    if (e.code() == net::error::operation_aborted ||
-        e.code() == net::experimental::error::channel_cancelled)
-      return "cancelled";
-  } catch (...) {
-  }
-  return "threw " + lunch::describe(end.error);
-}
+// How a waiter that was cancelled ended: lunch::start_cancellable starts
+// it, lunch::how_it_ended says "cancelled" or what happened instead.
+using lunch::ending;
+using lunch::start_cancellable;
+using lunch::how_it_ended;
 
 struct after_cancel {
   std::string writer;            // how the cancelled writer's wait ended

@@ -5,7 +5,9 @@
 // share lives here, so a chapter's tests read as the behaviour they pin.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -84,5 +86,23 @@ net::awaitable<std::string> what_is_thrown_by(net::awaitable<T> work) {
   }
   co_return describe(e);
 }
+
+// How a task started with start_cancellable() ended.
+struct ending {
+  bool done = false;
+  std::exception_ptr error;
+};
+
+// Starts `task` on `ex` with `cancel` bound to it as its cancellation slot:
+// emitting the signal cancels whatever the task is waiting for. `end`
+// records how it ended; it and `cancel` must outlive the task.
+void start_cancellable(net::any_io_executor ex, net::awaitable<void> task,
+                       net::cancellation_signal& cancel, ending& end);
+
+// "cancelled" when the task ended with operation_aborted (or a channel's
+// channel_cancelled); otherwise what happened, in words: `returned` when it
+// ended without an exception, "had not ended: ..." when it has not ended.
+std::string how_it_ended(const ending& end,
+                         const std::string& returned = "returned normally, as if nothing had happened");
 
 }  // namespace lunch
