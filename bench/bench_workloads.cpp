@@ -6,6 +6,7 @@
 //   bench_workloads fidelity [--quick]    join / limited / buffer_unordered vs the limit
 //   bench_workloads heartbeat [--quick]   a heartbeat's lateness beside a CPU job
 //   bench_workloads file_read FILE [--quick]   read throughput by method and chunk
+//   bench_workloads disk_usage [TREE] [--quick]   chapter 08's disk_usage vs GNU du -sb
 //
 // run.py starts one process per configuration, so that each peak RSS is the
 // row's own and not the high-water mark of an earlier row.
@@ -18,6 +19,9 @@
 #include <boost/asio/experimental/coro.hpp>
 
 #include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,8 +29,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <csignal>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <latch>
 #include <string>
 #include <string_view>
@@ -38,6 +44,7 @@
 #include "../solutions/06_streams/buffer_unordered.hpp"
 #include "../solutions/06_streams/map_filter.hpp"
 #include "../solutions/07_compute/spawn_blocking.hpp"
+#include "../solutions/08_file_io/disk_usage.hpp"
 #include "lunch/http.hpp"
 #include "lunch/measure.hpp"
 
@@ -384,6 +391,177 @@ int file_read(const std::vector<std::string>& args, bool quick) {
   return 0;
 }
 
+// ---------------------------------------------------------------- disk usage
+
+// The tree: `dirs` directories of `files_per_dir` files each, two levels (a
+// tenth of the directories hold the others), a symbolic link to ".." in every
+// 50th directory (du -sb counts the link, not what it points to). The file
+// sizes are the demo's, set with ftruncate: du -sb and lstat see the
+// apparent size, so no data need be written, and the tree costs inodes, not
+// hundreds of MB.
+struct tree_shape {
+  int dirs = 2'500;
+  int files_per_dir = 20;
+};
+
+char tree_for_signals[4096];
+
+extern "C" void remove_tree_and_exit(int sig) {
+  // remove_all is not async-signal-safe; good enough for a tree of our own.
+  std::error_code ec;
+  if (tree_for_signals[0]) fs::remove_all(tree_for_signals, ec);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+// Makes the tree under `root` (which must not exist). `owned`: removed by
+// the destructor and on SIGINT/SIGTERM/SIGHUP/SIGPIPE; otherwise left for
+// the caller (bench/run.py hands the same tree to the Tokio twin, then
+// removes it).
+struct generated_tree {
+  fs::path root;
+  bool owned;
+  std::uint64_t files = 0, dirs = 0;
+
+  generated_tree(fs::path where, bool own, tree_shape shape) : root(std::move(where)), owned(own) {
+    if (owned) {
+      std::snprintf(tree_for_signals, sizeof tree_for_signals, "%s", root.c_str());
+      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) std::signal(sig, remove_tree_and_exit);
+    }
+    try {
+      make(shape);
+    } catch (...) {
+      remove();
+      throw;
+    }
+  }
+  generated_tree(const generated_tree&) = delete;
+  generated_tree& operator=(const generated_tree&) = delete;
+  ~generated_tree() { remove(); }
+
+ private:
+  void remove() {
+    if (!owned) return;
+    std::error_code ec;
+    fs::remove_all(root, ec);
+    tree_for_signals[0] = '\0';
+  }
+
+  void make(tree_shape shape) {
+    fs::create_directory(root);  // fails if it exists: never write into someone's folder
+    ++dirs;
+    const int groups = std::max(1, shape.dirs / 10);
+    for (int d = 0; d < shape.dirs; ++d) {
+      const fs::path group = root / ("group" + std::to_string(d % groups));
+      if (d < groups) {
+        fs::create_directory(group);
+        ++dirs;
+      }
+      const fs::path dp = group / ("dir" + std::to_string(d));
+      fs::create_directory(dp);
+      ++dirs;
+      for (int f = 0; f < shape.files_per_dir; ++f) {
+        const fs::path fp = dp / ("file" + std::to_string(f));
+        const int fd = ::open(fp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), fp.string());
+        const off_t size = static_cast<off_t>((std::int64_t(d) * 7919 + std::int64_t(f) * 104729) % 20000);
+        const int rc = ::ftruncate(fd, size);
+        const int err = errno;
+        ::close(fd);
+        if (rc != 0) throw std::system_error(err, std::generic_category(), fp.string());
+        ++files;
+      }
+      if (d % 50 == 0) fs::create_symlink("..", dp / "up");  // not to be followed
+    }
+  }
+};
+
+// Runs `du -sb PATH` (no shell in between); returns its total and how long
+// the whole process took, start to exit.
+std::pair<std::uint64_t, double> gnu_du(const fs::path& path) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  std::string arg0 = "du", arg1 = "-sb", arg2 = path.string();
+  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+  lunch::stopwatch sw;
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, "du", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    throw std::system_error(rc, std::generic_category(), "cannot start du");
+  }
+  std::string text;
+  char buf[256];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, std::size_t(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const double took = sw.ms();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("du -sb " + arg2 + " failed");
+  return {std::stoull(text), took};
+}
+
+// The course's disk_usage, on a pool of `threads`, at most `k` directory
+// reads at once; its total.
+std::uint64_t course_du(const fs::path& root, net::thread_pool& pool, std::size_t k) {
+  const usage u = run_for(disk_usage(pool.get_executor(), root, k));
+  if (!u.errors.empty()) throw std::runtime_error("disk_usage: " + u.errors.front());
+  return u.bytes;
+}
+
+int disk_usage_bench(const std::vector<std::string>& args, bool quick) {
+  tree_shape shape;
+  if (quick) shape = {.dirs = 100, .files_per_dir = 10};
+  const int runs = quick ? 1 : 5;
+  // Two pool threads for two cores; K = 4 (chapter 08's demo): two reads
+  // running while two more are queued, so a thread that finishes never waits
+  // for the io thread to hand it the next directory.
+  constexpr std::size_t pool_threads = 2, k = 4;
+
+  const bool owned = args.empty();
+  const fs::path where = owned ? fs::temp_directory_path() / ("lunch-bench-du-" + std::to_string(::getpid()))
+                               : fs::path(args[0]);
+  lunch::stopwatch gen;
+  generated_tree tree(where, owned, shape);
+  std::fprintf(stderr, "bench_workloads disk_usage: %llu files in %llu directories at %s (%.0f ms to make)\n",
+               static_cast<unsigned long long>(tree.files), static_cast<unsigned long long>(tree.dirs),
+               tree.root.c_str(), gen.ms());
+
+  net::thread_pool pool(pool_threads);
+  // Untimed: one walk each, so that every timed walk reads dentries and
+  // inodes from the cache.
+  const std::uint64_t du_bytes = gnu_du(tree.root).first;
+  const std::uint64_t ours = course_du(tree.root, pool, k);
+
+  double du_ms = INFINITY, start_ms = INFINITY, course_ms = INFINITY;
+  for (int r = 0; r < runs; ++r) {
+    const auto [bytes, took] = gnu_du(tree.root);
+    if (bytes != du_bytes) throw std::runtime_error("du -sb changed its mind");
+    du_ms = std::min(du_ms, took);
+    // du's own cost of starting: the same process on a single entry.
+    start_ms = std::min(start_ms, gnu_du("/dev/null").second);
+    lunch::stopwatch sw;
+    const std::uint64_t got = course_du(tree.root, pool, k);
+    course_ms = std::min(course_ms, sw.ms());
+    if (got != du_bytes)
+      throw std::runtime_error("disk_usage counted " + std::to_string(got) + " bytes, du -sb " +
+                               std::to_string(du_bytes));
+  }
+  pool.join();
+  emit("du.files", double(tree.files), "files");
+  emit("du.gnu.bytes", double(du_bytes), "B");
+  emit("du.course.bytes", double(ours), "B");
+  emit("du.gnu.ms", du_ms, "ms");
+  emit("du.gnu_start.ms", start_ms, "ms");
+  emit("du.course.ms", course_ms, "ms");
+  return ours == du_bytes ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -402,10 +580,11 @@ int main(int argc, char** argv) {
     if (what == "fidelity") return fidelity(quick);
     if (what == "heartbeat") return heartbeat(quick);
     if (what == "file_read") return file_read(args, quick);
+    if (what == "disk_usage") return disk_usage_bench(args, quick);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_workloads %s: %s\n", what.c_str(), e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: bench_workloads sleep|fidelity|heartbeat|file_read ... [--quick]\n");
+  std::fprintf(stderr, "usage: bench_workloads sleep|fidelity|heartbeat|file_read|disk_usage ... [--quick]\n");
   return 2;
 }

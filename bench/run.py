@@ -21,14 +21,17 @@ and Google Benchmark programs are read from their JSON report: so adding a
 figure means printing a line and adding a row to ROWS below.
 """
 import argparse
+import atexit
 import json
 import math
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -140,6 +143,35 @@ def make_read_file(build, quick):
     return path
 
 
+def disk_usage_jobs(cpp, twins, quick):
+    """Chapter 08's disk_usage and GNU du -sb, then the Tokio twin, on one
+    tree: bench_workloads generates it at a path given here and leaves it;
+    the Tokio run walks the same files; the last of the two removes it (and
+    atexit does, if the run stops half-way)."""
+    parent = Path(tempfile.mkdtemp(prefix="lunch-bench-du-"))
+    atexit.register(shutil.rmtree, parent, ignore_errors=True)
+    tree = parent / "tree"
+    q = ["--quick"] if quick else []
+
+    def cpp_side():
+        try:
+            return run_lines([cpp / "bench_workloads", "disk_usage", tree] + q, 900)
+        finally:
+            if not twins:
+                shutil.rmtree(parent, ignore_errors=True)
+
+    def tokio_side():
+        try:
+            if not tree.is_dir():
+                raise RuntimeError("no tree to walk (the C++ run did not make it)")
+            return run_lines([twins / "disk_usage", tree] + q, 900)
+        finally:
+            shutil.rmtree(parent, ignore_errors=True)
+
+    label = f"disk_usage vs du -sb, {'1,000' if quick else '50,000'} files"
+    return [(label, "C++", cpp_side)] + ([(label, "Tokio", tokio_side)] if twins else [])
+
+
 def jobs(build, twins, quick):
     """(label, side, thunk) for every program run, in order."""
     cpp = build / "bench"
@@ -173,6 +205,7 @@ def jobs(build, twins, quick):
     out.append(("file read", "C++", lambda: run_lines([cpp / "bench_workloads", "file_read", data] + q, 600)))
     if twins:
         out.append(("file read", "Tokio", lambda: run_lines([twins / "file_read", data] + q, 600)))
+    out += disk_usage_jobs(cpp, twins, quick)
     http_time = "0.05" if quick else "2"
     out.append(("HTTP requests/s", "C++",
                 lambda: run_gbench([cpp / "bench_http", f"--benchmark_min_time={http_time}"], 600, http_rename)))
@@ -247,6 +280,13 @@ def read_best_vs_blocking(chunk, side):
             best = max([r.get(f"read.{m}.{chunk}.mib_s", 0) for m in ("tokio_fs", "tokio_once")])
         return floor / best if best else math.nan  # time ratio: 1.0 = as fast as blocking
     return f
+
+
+def du_ratio(key):
+    """A walk's time over GNU du's (whole process, nothing taken off). The
+    Tokio side's du time is the C++ run's: same tree, same machine, one run
+    apart; main() copies it over."""
+    return lambda r: r.get(key, math.nan) / r.get("du.gnu.ms", math.nan)
 
 
 def rows(quick):
@@ -325,8 +365,21 @@ def rows(quick):
         out.append((f"{chunk}: blocking time ÷ best async", read_best_vs_blocking(chunk, "C++"), "×",
                     "best async ≤ 1.2× blocking", lambda c, t, C, T: c <= 1.2,
                     ("Tokio", read_best_vs_blocking(chunk, "Tokio"))))
-    out.append(("## chapter 08 disk_usage", ))
-    out.append(("disk_usage vs GNU du -s, 50,000 files", "missing: comes with chapter 08"))
+    files = "1,000 files in 111 directories" if quick else "50,000 files in 2,751 directories"
+    out.append((f"## chapter 08 disk_usage vs GNU du -sb: {files}, from the page cache, best of "
+                f"{1 if quick else 5}", ))
+    out.append(("GNU du -sb, the whole process (Tokio: —)", ("C++", "du.gnu.ms"), "ms", "the reference", None,
+                ("Tokio", None)))
+    out.append(("… of which starting du (du -sb /dev/null)", ("C++", "du.gnu_start.ms"), "ms", "report", None,
+                ("Tokio", None)))
+    out.append(("disk_usage, pool of 2, K = 4 (Tokio: tokio::fs, JoinSet, Semaphore(4))", ("C++", "du.course.ms"),
+                "ms", "ahead of the Tokio twin", lambda c, t, C, T: None if math.isnan(t) else c < t,
+                ("Tokio", "du.tokio.ms")))
+    out.append(("disk_usage ÷ GNU du -sb (C++ and Tokio)", du_ratio("du.course.ms"), "×", "≤ 1.5× du",
+                lambda c, t, C, T: c <= 1.5, ("Tokio", du_ratio("du.tokio.ms"))))
+    out.append(("bytes counted (= du -sb's)", ("C++", "du.course.bytes"), "B", "= du -sb",
+                lambda c, t, C, T: c == C.get("du.gnu.bytes") and (math.isnan(t) or t == c),
+                ("Tokio", "du.tokio.bytes")))
     out.append(("## HTTP: latency server + client over loopback, requests/s", ))
     for c in [1, 10, 100]:
         out.append((f"{c} concurrent (Tokio: hyper client + server)", f"http.{c}.rps", "req/s", "report", None))
@@ -418,6 +471,9 @@ def main():
     args = ap.parse_args()
     build = Path(args.build).resolve()
     start = time.monotonic()
+    # A SIGTERM ends the run through sys.exit, so that atexit removes the
+    # generated du tree.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     build_cpp(build, args.no_build)
     twins = None if args.cpp_only else build_tokio(args.no_build)
@@ -432,6 +488,8 @@ def main():
             say(f"    failed: {e}")
             failed.append(f"{side} {label}")
 
+    if results["Tokio"] is not None and "du.gnu.ms" in results["C++"]:
+        results["Tokio"]["du.gnu.ms"] = results["C++"]["du.gnu.ms"]  # for its ÷ du row
     print(f"# C++/Asio next to Tokio{' (--quick: smoke sizes, not for reading)' if args.quick else ''}\n")
     print(machine() + "\n")
     print(table(results["C++"], results["Tokio"], args.quick))
