@@ -122,8 +122,9 @@ if [[ $(rc) == 0 ]] && ! grep -q "tests/ex_" "$scratch/out"; then ok "the defaul
 else bad "the default build never compiles a learner's exercise (ninja -n exit $(rc))" "$(out)"; fi
 # (--no-rebuild: the default build was just shown to need no learner file,
 # and building every solution here again would only cost minutes.)
-# The quick suite runs one demo program directly: build just that one.
-timeout 300 ninja -C "$LUNCH_BUILD" chapters/demo_01_futures_sequential >/dev/null 2>&1
+# The quick suite runs two demo programs directly: build just those.
+timeout 300 ninja -C "$LUNCH_BUILD" chapters/demo_01_futures_sequential \
+  chapters/demo_02_join_spawn_http >/dev/null 2>&1
 lunch test --suite runner-quick --no-rebuild; expect "./lunch test passes with every exercise broken" 0 "Ok: +1"
 git -C "$repo" checkout -q -- exercises
 

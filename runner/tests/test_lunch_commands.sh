@@ -118,13 +118,17 @@ done < <(git -C "$src" ls-tree -r --name-only HEAD exercises)
 [[ -z $differs ]] && ok "the copy's exercises/ is the committed one, not a learner's edits" \
   || bad "the copy's exercises/ is the committed one, not a learner's edits" "differs:$differs"
 
-# A demo's own options, checked by the demo program itself: run it directly,
+# Demos' own behaviour, checked on the demo programs themselves: run directly,
 # since `lunch demo` would build first (and `lunch test`, which runs this
 # script, holds the build lock).
 demo_prog=$build/chapters/demo_01_futures_sequential
 lunch_cmd=("$demo_prog")
 lunch --tasks abc;              expect "a word for a number is called one" 2 "'abc' is not a whole number"
 lunch --tasks 0;                expect "a number out of range says so" 2 "'0' is out of range \\(give 1 to"
+# Failed requests are counted and reported, with a non-zero exit, never
+# timed as if they had succeeded.
+lunch_cmd=("$build/chapters/demo_02_join_spawn_http")
+lunch --smoke --fail-percent 100; expect "demo 02 http reports failed requests" 1 "requests failed; the first: GET .*status 500"
 lunch_cmd=("$program")
 
 finish
