@@ -4,8 +4,8 @@
     bench/run.py [--quick] [--build DIR] [--no-build] [--cpp-only]
     ./lunch bench [same options]
 
-Builds the C++ benchmarks (ninja -j1) and, when cargo and Debian's Tokio
-crates are installed, the Tokio twins in bench/tokio (offline, -j1); runs
+Builds the C++ benchmarks (ninja) and, when cargo and Debian's Tokio
+crates are installed, the Tokio twins in bench/tokio (offline); runs
 every workload on both sides, one process per configuration; prints one
 Markdown table: figure, C++/Asio, Tokio, ratio, aim, and whether the aim is
 met. Progress goes to stderr, the table to stdout, so
@@ -54,8 +54,8 @@ def build_cpp(build, skip):
         say(f"configuring {build} (meson setup)...")
         subprocess.run(["meson", "setup", str(build)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     if not skip:
-        say("building the C++ benchmarks (ninja -j1 bench; several minutes on a first build)...")
-        subprocess.run(["ninja", "-C", str(build), "-j1", "bench"], cwd=ROOT, check=True,
+        say("building the C++ benchmarks (ninja bench; a few minutes on a first build)...")
+        subprocess.run(["ninja", "-C", str(build), "bench"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     missing = [b for b in ("bench_ops", "bench_workloads", "bench_http") if not (build / "bench" / b).exists()]
     if missing:
@@ -81,8 +81,8 @@ def build_tokio(skip):
         return None
     env = dict(os.environ, RUSTC=rustc) if rustc else dict(os.environ)
     if not skip:
-        say("building the Tokio twins (cargo build --release --offline -j1; a few minutes the first time)...")
-        r = subprocess.run([cargo, "build", "--release", "--offline", "-j1", "--quiet"], cwd=TOKIO, env=env)
+        say("building the Tokio twins (cargo build --release --offline; a few minutes the first time)...")
+        r = subprocess.run([cargo, "build", "--release", "--offline", "--quiet"], cwd=TOKIO, env=env)
         if r.returncode != 0:
             say(f"no Tokio column: the twins did not build (see above; {INSTALL_HINT} installs the crates)")
             return None
