@@ -121,6 +121,8 @@ int cmd_overview(session& s) {
   print_next_steps(s);
   std::printf("\n%s\n", ui::dim("More: ./lunch list, ./lunch demo 01, ./lunch tour, "
                                "./lunch --help").c_str());
+  // The lessons say where a Boost release after 1.81 behaves differently.
+  std::printf("%s\n", ui::dim("Built with " LUNCH_TOOLCHAIN ".").c_str());
   return 0;
 }
 

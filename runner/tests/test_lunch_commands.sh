@@ -131,4 +131,25 @@ lunch_cmd=("$build/chapters/demo_02_join_spawn_http")
 lunch --smoke --fail-percent 100; expect "demo 02 http reports failed requests" 1 "requests failed; the first: GET .*status 500"
 lunch_cmd=("$program")
 
+# scripts/install-deps.sh on systems without apt: the command for that
+# system, exit 2, and nothing run. A fake apt-get, sudo, dnf and pacman
+# first on PATH record any call.
+fakes=$scratch/fakes
+mkdir -p "$fakes"
+for tool in apt-get apt-cache sudo dnf pacman brew; do
+  printf '#!/bin/sh\necho "%s $*" >>"%s/called"\nexit 0\n' "$tool" "$fakes" >"$fakes/$tool"
+  chmod +x "$fakes/$tool"
+done
+deps() { PATH="$fakes:$PATH" LUNCH_OS_RELEASE="$scratch/os-release" lunch "$@"; }
+lunch_cmd=("$repo/scripts/install-deps.sh")
+printf 'ID=fedora\nVERSION_ID=40\n' >"$scratch/os-release"
+deps;                           expect "install-deps on Fedora: the dnf command, exit 2" 2 "sudo dnf install .*boost-devel .*cli11-devel"
+printf 'ID=arch\n' >"$scratch/os-release"
+deps --slides;                  expect "install-deps on Arch: the pacman command, with --slides' packages" 2 "pacman -S --needed .*nlohmann-json.* chromium"
+printf 'ID=gentoo\n' >"$scratch/os-release"
+deps --check;                   expect "install-deps on an unknown system: what to install, exit 2" 2 "Boost >= 1.81"
+[[ ! -e $fakes/called ]] && ok "install-deps touches nothing on those systems" \
+  || bad "install-deps touches nothing on those systems" "$(cat "$fakes/called")"
+lunch_cmd=("$program")
+
 finish
