@@ -12,8 +12,9 @@
 // the right channel (concurrent_channel is for several threads).
 //
 //   --close     end the job stream with the channel's close() instead of
-//               one end marker per worker: Asio throws away the jobs still
-//               queued, and they are never done.
+//               one end marker per worker: Boost 1.81's Asio throws away
+//               the jobs still queued, and they are never done (from 1.82
+//               on, the workers drain them first).
 //   --deadlock  the collector reads results only once the producer has sent
 //               every job. The results channel fills up, the workers block
 //               on it, the job queue fills up, the producer blocks: nobody
@@ -103,7 +104,8 @@ net::awaitable<void> producer(pipeline& p, channels& c, settings s) {
   pending.set("the producer ends the stream");
   p.producer_state = "ends the stream";
   if (s.use_close) {
-    // The wrong way: close() drops every job still in the channel.
+    // The wrong way in Boost 1.81: its close() drops every job still in
+    // the channel (1.82 and later keep them for the workers).
     c.jobs.close();
   } else {
     // One end marker per worker, queued behind the last jobs: a worker that
@@ -124,7 +126,7 @@ net::awaitable<void> worker(pipeline& p, channels& c, int id, settings s) {
     {
       auto span = p.tl.span("idle", name, "the job queue");
       auto [ec, j] = co_await c.jobs.async_receive(net::as_tuple(net::use_awaitable));
-      if (ec) break;  // --close: the channel was closed, queued jobs or not
+      if (ec) break;  // --close: closed (in 1.81 with jobs still queued)
       job = j;
     }
     if (job == end_marker) break;
@@ -210,7 +212,7 @@ int main(int argc, char** argv) {
       .option("--work", s.work, "time per job", 0, 10000)
       .option("--produce", s.produce, "time to make one job", 0, 10000)
       .option("--sample", s.sample, "time between two samples of the queue depth", 1, 10000)
-      .flag("--close", s.use_close, "end the stream with close(): queued jobs are lost")
+      .flag("--close", s.use_close, "end the stream with close(): Boost 1.81 loses queued jobs")
       .flag("--deadlock", s.deadlock, "read results only after the producer is done");
   cli.offer_timeline();  // it records a timeline: --timeline and --trace FILE
   cli.parse(argc, argv);

@@ -151,8 +151,8 @@ net::awaitable<void> controller(setting& s, std::vector<std::unique_ptr<inbox>>&
   // waits for a worker that is busy right now. async_send, not try_send:
   // in Boost 1.81 a buffered channel whose receive was just cancelled (the
   // worker's pause won the group) refuses try_send until its owner
-  // receives again (asio #1241). async_send waits for that; try_send would
-  // fail, and the worker would never hear of the shutdown.
+  // receives again (asio #1241, fixed in 1.82). async_send waits for that;
+  // try_send would fail, and the worker would never hear of the shutdown.
   for (auto& box : inboxes) co_await box->async_send(error_code{}, "shutdown", net::use_awaitable);
   s.close();
 }

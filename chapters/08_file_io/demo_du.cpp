@@ -11,9 +11,9 @@
 //                    disk_usage's way
 //   GNU du -sb       the real thing, as a child process
 // All must report the same number of bytes; the last column is the time
-// relative to GNU du's. There is no io_uring line: Asio 1.81's io_uring
-// support covers reading and writing open files, not listing directories
-// or stat().
+// relative to GNU du's. There is no io_uring line: Asio's io_uring support
+// (Boost 1.81, and still 1.89) covers reading and writing open files, not
+// listing directories or stat().
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
 

@@ -85,7 +85,7 @@ net::awaitable<void> consumer(bool group, int races, const settings& s, unsigned
       fired = true;
       // async_send, not try_send: in Boost 1.81 a buffered channel whose
       // waiting receive was cancelled refuses try_send until the next
-      // receive comes. The send then waits for that receive.
+      // receive comes (fixed in 1.82). The send then waits for that receive.
       ch.async_send(boost::system::error_code{}, i, [&](boost::system::error_code ec) {
         if (!ec) ++c.sent;
         send_over = true;

@@ -5,10 +5,11 @@
 // to put the deadline on the read:
 //   op || timer      `co_await (s.async_read_some(...) || t.async_wait(...))`
 //   parallel group   make_parallel_group(read, timer).async_wait(wait_for_one())
-// In Boost 1.81 `||` cancels the other side only when one side *succeeds*.
-// The read that fails with end-of-file is not a success: the timer is left
-// to run out, and the program reports a timeout it never had. The group
-// ends on the first completion of any kind and returns both results.
+// In Boost 1.81, as still in 1.89, `||` cancels the other side only when
+// one side *succeeds*. The read that fails with end-of-file is not a
+// success: the timer is left to run out, and the program reports a timeout
+// it never had. The group ends on the first completion of any kind and
+// returns both results.
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>

@@ -14,7 +14,9 @@
 //      launched, for instance by a parallel group.
 //   4. Whatever token you choose, the task's exception travels with its
 //      result. `net::detached` throws both away. So does awaiting an
-//      unfinished `experimental::use_promise` in Boost 1.81 (a bug): avoid.
+//      unfinished `experimental::use_promise` in Boost 1.81 (a bug). Boost
+//      1.82 fixed that, but the awaiter still resumes on the pool's
+//      thread, not on its own executor: avoid it.
 //   5. The task's coroutine frame holds its parameters. References in there
 //      point into someone else's frame: fine only while that frame waits.
 //

@@ -2,10 +2,10 @@
 //
 // Tokio's `mutex.lock().await` waits for the lock without holding up the
 // thread: while one task waits, every other task on that thread keeps
-// running. The Asio of Boost 1.81 has no such mutex, and std::mutex cannot
-// stand in for it: its lock() blocks the whole thread, and on a single
-// thread the holder can never come back to unlock (the README shows the
-// deadlock).
+// running. Asio has no such mutex (not in Boost 1.81, nor in 1.89), and
+// std::mutex cannot stand in for it: its lock() blocks the whole thread,
+// and on a single thread the holder can never come back to unlock (the
+// README shows the deadlock).
 //
 // Asio does have the parts. Four facts about
 // `net::experimental::concurrent_channel<void(boost::system::error_code)>`:

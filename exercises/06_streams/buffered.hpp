@@ -32,7 +32,8 @@
 #pragma once
 
 // The channel headers must come before coro.hpp: included after it, they do
-// not compile (Asio 1.26's coro.hpp declares a name they trip over).
+// not compile in Boost 1.81 to 1.84 (coro.hpp declares a name they trip
+// over; Boost 1.85 fixed it).
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/coro.hpp>

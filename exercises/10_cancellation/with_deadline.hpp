@@ -3,9 +3,10 @@
 // Tokio's `timeout(d, fut).await` gives `Ok(value)`, or `Err(Elapsed)` when
 // the deadline passed first. The Asio one-liner that looks the same,
 // `co_await (std::move(op) || timer.async_wait(net::use_awaitable))`, lies
-// in Boost 1.81: `||` cancels the other side only when one side *succeeds*.
-// An operation that fails at 5 ms does not stop the timer, its error is
-// dropped, and at the deadline you are told "timed out".
+// in Boost 1.81, as still in 1.89: `||` cancels the other side only when
+// one side *succeeds*. An operation that fails at 5 ms does not stop the
+// timer, its error is dropped, and at the deadline you are told "timed
+// out".
 //
 // Write `with_deadline(op, d)`: run `op`, give up after `d`.
 //

@@ -14,7 +14,9 @@
 //      launched, for instance by a parallel group.
 //   4. Whatever token you choose, the task's exception travels with its
 //      result. `net::detached` throws both away. So does awaiting an
-//      unfinished `experimental::use_promise` in Boost 1.81 (a bug): avoid.
+//      unfinished `experimental::use_promise` in Boost 1.81 (a bug). Boost
+//      1.82 fixed that, but the awaiter still resumes on the pool's
+//      thread, not on its own executor: avoid it.
 //   5. The task's coroutine frame holds its parameters. References in there
 //      point into someone else's frame: fine only while that frame waits.
 //
@@ -91,7 +93,8 @@ net::awaitable<std::vector<T>> spawn_all(net::any_io_executor pool,
 // from pool threads, which is fine with wait_for_all but is the situation
 // asio #1348 warns about once cancellation is involved.
 //
-// Not this way (in Boost 1.81): `co_spawn(..., experimental::use_promise)`
-// starts the task at once, like a Tokio JoinHandle, but awaiting a promise
+// Not this way: `co_spawn(..., experimental::use_promise)` starts the task
+// at once, like a Tokio JoinHandle, but in Boost 1.81 awaiting a promise
 // that has not finished yet hands you moved-from results (the exception is
-// lost) on the pool's thread (asio #1204, fixed in Boost 1.82).
+// lost) on the pool's thread. Boost 1.82 fixed the results (asio #1204);
+// up to 1.89 at least, the awaiter still resumes on the pool's thread.

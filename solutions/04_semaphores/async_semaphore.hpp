@@ -3,7 +3,8 @@
 // A semaphore hands out at most N permits. Tokio's `sem.acquire().await`
 // takes one, waiting without holding up the thread while none is free, and
 // dropping the permit gives it back: "at most N of these at once". Asio
-// 1.81 has no semaphore; chapter 03's async_mutex was the case N = 1.
+// has no semaphore (not in Boost 1.81, nor in 1.89); chapter 03's
+// async_mutex was the case N = 1.
 //
 // What chapter 03 showed about
 // `net::experimental::concurrent_channel<void(boost::system::error_code)>`

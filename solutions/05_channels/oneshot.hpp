@@ -138,7 +138,8 @@ class oneshot_receiver {
       if (ec) {
         // Boost 1.81 (#1241): a cancelled receive leaves the channel
         // refusing try_send until the next receive starts waiting. A
-        // sender on another thread in that gap would wake nobody.
+        // sender on another thread in that gap would wake nobody. From
+        // 1.82 on, the reset() is not needed; it does no harm.
         s_->wake.reset();
         throw boost::system::system_error(ec);
       }
@@ -159,7 +160,8 @@ std::pair<oneshot_sender<T>, oneshot_receiver<T>> make_oneshot(net::any_io_execu
 // Another way: let the channel carry the value itself,
 // `concurrent_channel<void(error_code, T)>` of capacity 1: send() is one
 // try_send, and the destructor of a sender that never sent calls close()
-// (never after a send: close() throws away a message still in the channel).
-// It is shorter and right from Boost 1.82 on. In 1.81 a value sent after a
-// cancelled receive is lost (the try_send fails, #1241), and the payload
-// must be default-constructible.
+// (never after a send: in 1.81, close() throws away a message still in the
+// channel; from 1.82 on, the receiver still gets it). It is shorter and
+// right from Boost 1.82 on. In 1.81 a value sent after a cancelled receive
+// is lost (the try_send fails, #1241). In every version up to 1.89 the
+// payload must be default-constructible.

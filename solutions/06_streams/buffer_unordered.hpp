@@ -16,7 +16,7 @@
 //     `ch.try_send(boost::system::error_code{}, result)`, received with
 //     `co_await ch.async_receive(net::deferred)`. In Asio 1.81 a coro can
 //     await only channels that carry one value after the error code (a
-//     bug): put what you send into one struct;
+//     bug, fixed in Boost 1.82): put what you send into one struct;
 //   - `try_send` never waits: when the channel is full and nobody is
 //     receiving, it returns false and the result is lost. Give the channel
 //     room for a result from every task that may be running;
@@ -40,7 +40,8 @@
 #pragma once
 
 // The channel headers must come before coro.hpp: included after it, they do
-// not compile (Asio 1.26's coro.hpp declares a name they trip over).
+// not compile in Boost 1.81 to 1.84 (coro.hpp declares a name they trip
+// over; Boost 1.85 fixed it).
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/coro.hpp>

@@ -87,8 +87,9 @@ net::awaitable<long> run_steps(net::any_io_executor pool, int steps, Step step) 
 // `for (...) { sum += step(i); co_await net::post(ex, net::use_awaitable); }`
 // on a strand of the pool and co_await that with use_awaitable: co_spawn
 // forwards the cancellation to the loop, and once cancelled, every later
-// co_await throws (the state is sticky). Shorter, but in Boost 1.81 the
-// forwarding to another executor goes through a pointer that can dangle
-// when the cancellation races with the loop's end (asio #1332). And
-// without a co_await in the loop it is worse: co_spawn's own bookkeeping
-// throws "co_await: Operation canceled" where nothing catches it.
+// co_await throws (the state is sticky). Shorter, but in Boost 1.81 and
+// 1.82 the forwarding to another executor goes through a pointer that can
+// dangle when the cancellation races with the loop's end (asio #1332,
+// fixed in 1.83). And without a co_await in the loop it is worse, up to
+// Boost 1.84: co_spawn's own bookkeeping throws "co_await: Operation
+// canceled" where nothing catches it (1.85 no longer throws there).

@@ -89,9 +89,10 @@ net::awaitable<std::invoke_result_t<F&>> spawn_blocking(net::any_io_executor poo
 //   auto job = call(f);  // a statement of its own (fact 3)
 //   co_return co_await net::co_spawn(pool, std::move(job), net::use_awaitable);
 //
-// It passes the same tests. Beware one use of it in Boost 1.81: as an
-// operand of `||` (a timeout). A cancellation that reaches `call` while it
-// runs (it never suspends) makes co_spawn's own `co_await post` after the
-// body throw "co_await: Operation canceled" where nothing catches it:
-// std::terminate. (The forwarding to the pool has a race of its own, asio
-// #1332.) The initiation above takes no cancellation at all.
+// It passes the same tests. Beware one use of it in Boost 1.81 to 1.84: as
+// an operand of `||` (a timeout). A cancellation that reaches `call` while
+// it runs (it never suspends) makes co_spawn's own `co_await post` after
+// the body throw "co_await: Operation canceled" where nothing catches it:
+// std::terminate. Boost 1.85 no longer throws there. (The forwarding to the
+// pool has a race of its own in 1.81 and 1.82, asio #1332, fixed in 1.83.)
+// The initiation above takes no cancellation at all.

@@ -1,11 +1,12 @@
 // Exercise 10_cancellation/recv_with_timeout
 //
 // Tokio's docs mark each operation "cancel safe" or not: may it lose data if
-// it loses a `select!`? In Asio 1.81 a channel receive inside `||` is not
-// cancel safe. When the message and the deadline land in the same turn of
-// the event loop, the channel has already handed the message to the
-// receive, `||` has already picked the timer, and the message is dropped
-// with the loser's result. Nobody gets an error; a message is just gone.
+// it loses a `select!`? In Asio 1.81, as still in 1.89, a channel receive
+// inside `||` is not cancel safe. When the message and the deadline land in
+// the same turn of the event loop, the channel has already handed the
+// message to the receive, `||` has already picked the timer, and the
+// message is dropped with the loser's result. Nobody gets an error; a
+// message is just gone.
 //
 // Write `recv_with_timeout(ch, d)`: the next message from `ch`, or
 // std::nullopt when none came within `d`.

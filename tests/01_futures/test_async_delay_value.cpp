@@ -35,9 +35,10 @@ net::awaitable<void> delayed_into(std::string& out, std::exception_ptr& error,
 }
 
 net::awaitable<void> four_at_once(std::string (&got)[4]) {
-  // One alone first: in Asio 1.81 an exception thrown while an operation
-  // starts escapes the event loop, and four at once would arrive wrapped in
-  // net::multiple_exceptions instead of saying what went wrong.
+  // One alone first: in Asio 1.81 (and still in 1.89) an exception thrown
+  // while an operation starts escapes the event loop, and four at once
+  // would arrive wrapped in net::multiple_exceptions instead of saying what
+  // went wrong.
   co_await delayed(0ms, "alone");
   lunch::task_group group(co_await net::this_coro::executor);
   std::exception_ptr errors[4];

@@ -155,7 +155,8 @@ net::awaitable<void> cancel_then_receive(after_cancel& r) {
   co_await let_others_run();
   std::move(tx).send(5);
   lunch::pending p("a second receive(), after the first was cancelled and 5 was sent "
-                   "(was the 5 lost? see the Boost 1.81 trap in the exercise)");
+                   "(was the 5 lost? with Boost 1.81, see the trap in the exercise; "
+                   "later Boost has no such trap)");
   r.later = co_await rx.receive();
 }
 

@@ -45,7 +45,8 @@ std::string show(const std::optional<int>& m) {
 }
 
 // Ends every send, present and future: close() fails later sends at once,
-// cancel() ends one already waiting (close alone may not, in 1.81).
+// cancel() ends one already waiting (close alone does not, in Boost 1.81
+// as in 1.89: asio #1318).
 void stop_senders(message_channel& ch) {
   ch.close();
   ch.cancel();
