@@ -9,7 +9,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
-// After the channels: coro.hpp included first breaks channel.hpp in 1.81.
+// After the channels: coro.hpp included first breaks channel.hpp in Boost
+// 1.81 to 1.84 (1.85 fixed it).
 #include <boost/asio/experimental/coro.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <doctest/doctest.h>
