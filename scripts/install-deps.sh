@@ -257,4 +257,4 @@ if [[ ${#absent[@]} -gt 0 ]]; then
   exit 2
 fi
 echo "Installing: ${names[*]}"
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${names[@]}"
+"${sudo[@]}" apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${names[@]}"
