@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's two commands on bare Debian systems, as a new learner meets them.
 #
-#   .ci/bare_system.sh [--keep] [SUITE...]      default: bookworm trixie
+#   .ci/bare_system.sh [--keep] [--clang] [SUITE...]   default: bookworm trixie
 #
 # For each Debian release (bookworm = Debian 12, trixie = Debian 13):
 #   1. a minimal root file system, `debootstrap --variant=minbase`, with git
@@ -13,7 +13,9 @@
 #      scripts/install-deps.sh, then `./lunch test`.
 # Every exit path (success, failure, Ctrl-C, the time limit) stops what runs
 # inside, unmounts /proc, /sys and /dev, and deletes the root file system
-# (--keep leaves it for a look: the path is printed).
+# (--keep leaves it for a look: the path is printed). --clang then also
+# builds and tests the solutions, demos and support library with the
+# release's own clang (14 on Debian 12, 19 on Debian 13), warnings as errors.
 #
 # Needs root, debootstrap (scripts/install-deps.sh --bare-systems) and the
 # Debian archive. Downloads are cached in $LUNCH_BARE_CACHE (default
@@ -28,11 +30,13 @@
 set -euo pipefail
 
 keep=false
+clang=false
 suites=()
 for arg in "$@"; do
   case $arg in
     --keep) keep=true ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --clang) clang=true ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bare_system.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
     *) suites+=("$arg") ;;
   esac
@@ -129,7 +133,14 @@ t0=$(date +%s)
 t1=$(date +%s)
 ./lunch test
 t2=$(date +%s)
-echo "timings: tour $((t1 - t0)) test $((t2 - t1))"'
+echo "timings: tour $((t1 - t0)) test $((t2 - t1))"
+if [ "${LUNCH_BARE_CLANG:-}" = 1 ]; then
+  echo "the same course with $(clang++ --version | head -n1)"
+  CXX=clang++ meson setup build-clang >/dev/null
+  meson test -C build-clang --suite solutions --suite demos --suite support --print-errorlogs
+  t3=$(date +%s)
+  echo "timings (clang): $((t3 - t2))"
+fi'
 
 results=()
 for suite in "${suites[@]}"; do
@@ -145,7 +156,7 @@ for suite in "${suites[@]}"; do
   set +e
   timeout --kill-after=30 "$limit" chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    ${http_proxy:+http_proxy=$http_proxy} \
+    ${http_proxy:+http_proxy=$http_proxy} LUNCH_BARE_CLANG=$($clang && echo 1 || echo 0) \
     /bin/bash -c "$learner_script" 2>&1 | tee "$work/$suite-learner.log" | sed -u "s/^/[$suite] /"
   status=${PIPESTATUS[0]}
   set -e

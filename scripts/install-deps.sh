@@ -29,7 +29,9 @@
 #   liburing-dev      optional: Asio's io_uring file backend (chapter 08).
 #   libbenchmark-dev  Google Benchmark, for bench/.
 #   meson, ninja-build, pkg-config, g++  the build.
-#   clang             the second compiler CI builds with.
+#   clang             the second compiler CI builds with; libclang-rt-dev
+#                     is its sanitizer runtime (the exercise `dangling` is
+#                     always built with AddressSanitizer).
 #   gdb               `lunch check` shows the file:line of a crash with it.
 #   git               `lunch reset` restores an exercise as shipped from git.
 #   with --slides: nodejs, npm (Marp, pinned by slides/package-lock.json),
@@ -49,7 +51,7 @@ set -euo pipefail
 # An entry "a|b" means the first of a and b that this system offers; "boost"
 # is resolved by version (see pick_boost).
 packages=(
-  g++ clang meson ninja-build pkg-config gdb git
+  g++ clang libclang-rt-dev meson ninja-build pkg-config gdb git
   boost doctest-dev libcli11-dev nlohmann-json3-dev
   liburing-dev libbenchmark-dev
 )
