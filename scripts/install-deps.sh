@@ -145,12 +145,16 @@ kind=$(system_kind)
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ { print $2 }'; }
 offered() { local c; c=$(candidate "$1"); [[ -n $c && $c != "(none)" ]]; }
 
-# The Boost a compiler on this machine already sees, as 108100 for 1.81.
+# The Boost a compiler on this machine already sees, as 108100 for 1.81:
+# wherever it is installed, BOOST_ROOT and BOOST_INCLUDEDIR included (meson
+# looks there too), not only where apt puts it.
 boost_seen() {
-  local cxx=${CXX:-c++}
+  local cxx=${CXX:-c++} dirs=()
   command -v "$cxx" >/dev/null || return 0
+  [[ -n ${BOOST_INCLUDEDIR:-} ]] && dirs+=(-I"$BOOST_INCLUDEDIR")
+  [[ -n ${BOOST_ROOT:-} ]] && dirs+=(-I"$BOOST_ROOT/include" -I"$BOOST_ROOT")
   printf '#include <boost/version.hpp>\nBOOST_VERSION\n' |
-    "$cxx" -E -P -x c++ - 2>/dev/null | tail -n1 | tr -dc 0-9
+    "$cxx" "${dirs[@]}" -E -P -x c++ - 2>/dev/null | tail -n1 | tr -dc 0-9
 }
 
 # libboost-dev when it is 1.81 or newer (Debian 13, Ubuntu 24.04), else the
