@@ -212,7 +212,7 @@ net::awaitable<void> fidelity_runs(std::string join_base, double join_ms, std::s
   report("limited", sw.ms(), double((n + limit - 1) / limit) * wave_ms);
 
   sw = {};
-  check_all_ok(co_await collect(buffer_unordered(ex, requests(ex, urls(wave_base)), buffer)), n);
+  check_all_ok(co_await collect(buffer_unordered(requests(ex, urls(wave_base)), buffer)), n);
   report("buffer_unordered", sw.ms(), double((n + buffer - 1) / buffer) * wave_ms);
 }
 

@@ -62,9 +62,9 @@ net::awaitable<std::vector<fetched>> pipeline(std::string base, int count, int n
   // Each line names the type it makes: know your items before and after.
   coro<std::string> addresses = urls(ex, std::move(base), count);
   coro<net::awaitable<fetched>> requests =
-      map(ex, std::move(addresses), [&tl](std::string url) { return fetch(std::move(url), tl); });
-  coro<fetched> answers = ordered ? buffered(ex, std::move(requests), n)
-                                  : buffer_unordered(ex, std::move(requests), n);
+      map(std::move(addresses), [&tl](std::string url) { return fetch(std::move(url), tl); });
+  coro<fetched> answers = ordered ? buffered(std::move(requests), n)
+                                  : buffer_unordered(std::move(requests), n);
   co_return co_await collect(std::move(answers));
 }
 
@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
   // The pipeline, stage by stage, with the type each stage is.
   const std::string stages[][2] = {
       {"urls(ex, base, " + std::to_string(count) + ")", "coro<std::string>"},
-      {"map(ex, _, fetch)", "coro<net::awaitable<fetched>>   requests, none started"},
-      {std::string(adaptor) + "(ex, _, " + std::to_string(n) + ")",
+      {"map(_, fetch)", "coro<net::awaitable<fetched>>   requests, none started"},
+      {std::string(adaptor) + "(_, " + std::to_string(n) + ")",
        "coro<fetched>                   at most " + std::to_string(n) + " in flight"},
       {"collect(_)", "net::awaitable<std::vector<fetched>>"},
   };

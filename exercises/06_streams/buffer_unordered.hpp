@@ -8,7 +8,10 @@
 // so the stream to run is a `coro<net::awaitable<T>>`, and what comes out
 // is a `coro<T>`.
 //
-// Four facts for the job:
+// Five facts for the job:
+//   - there is no executor parameter: like the map_filter adaptors, this
+//     coro takes its executor from its first parameter, `tasks`. In the
+//     body, `auto ex = co_await net::this_coro::executor;` gives it to you;
 //   - `net::co_spawn(ex, std::move(task), handler)` starts a task now; the
 //     handler gets `(std::exception_ptr, T)` when it ends. T must be
 //     default-constructible (that is what a failed task hands over);
@@ -23,7 +26,7 @@
 //   - a coro must be pulled from one place at a time: let only this
 //     coroutine pull `tasks`, never the tasks themselves.
 //
-// Write `buffer_unordered(ex, tasks, n)`: run the tasks of `tasks`, at
+// Write `buffer_unordered(tasks, n)`: run the tasks of `tasks`, at
 // most n at a time, and yield their results in the order they finish.
 // Like Rust's, it starts tasks only when it is pulled.
 //
@@ -56,8 +59,8 @@
 namespace net = boost::asio;
 
 template <class T>
-net::experimental::coro<T> buffer_unordered(
-    net::any_io_executor ex, net::experimental::coro<net::awaitable<T>> tasks, std::size_t n) {
+net::experimental::coro<T> buffer_unordered(net::experimental::coro<net::awaitable<T>> tasks,
+                                            std::size_t n) {
   // TODO: start tasks while fewer than n run, hand out each result when its
   //       task ends, and end once `tasks` has ended and nothing runs.
   co_return lunch::todo("buffer_unordered: run the tasks, at most n at a "

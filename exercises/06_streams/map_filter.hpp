@@ -7,13 +7,18 @@
 // `auto v = co_await source;` gives a `std::optional<T>`, empty at the end.
 //
 // Know what each adaptor yields before you chain them:
-//   map(ex, coro<T>, f)        -> coro<U>  with U = what f(T) returns
-//   filter(ex, coro<T>, keep)  -> coro<T>  the values for which keep(v) is true
-//   take(ex, coro<T>, n)       -> coro<T>  the first n values, then the end
-//   collect(coro<T>)           -> awaitable<std::vector<T>>: not a stream
-// (collect is written for you below: it shows the consumer's side.) The
-// executor parameter is for the coro machinery, which takes it from there;
-// the bodies need not use it, hence [[maybe_unused]].
+//   map(coro<T>, f)        -> coro<U>  with U = what f(T) returns
+//   filter(coro<T>, keep)  -> coro<T>  the values for which keep(v) is true
+//   take(coro<T>, n)       -> coro<T>  the first n values, then the end
+//   collect(coro<T>)       -> awaitable<std::vector<T>>: not a stream
+// (collect is written for you below: it shows the consumer's side.)
+//
+// The source comes first, and no executor is passed: a coro takes its
+// executor from its first parameter, and another coro has one, so each
+// adaptor runs where its source runs. An executor first and the source
+// second is the obvious order, but clang 19 rejects it ("no matching
+// constructor for initialization of ... promise_type"): that pair fits two
+// of Asio's promise constructors, and clang finds the choice ambiguous.
 //
 // Done when:
 //   - values keep their order: map changes each, filter drops the ones not
@@ -52,22 +57,19 @@ net::awaitable<std::vector<T>> collect(net::experimental::coro<T> stream) {
 }
 
 template <class T, class F>
-net::experimental::coro<std::invoke_result_t<F&, T>> map(
-    [[maybe_unused]] net::any_io_executor ex, net::experimental::coro<T> source, F f) {
+net::experimental::coro<std::invoke_result_t<F&, T>> map(net::experimental::coro<T> source, F f) {
   // TODO: for each value the source yields, yield f(value).
   co_return lunch::todo("map: yield f(v) for each value v of the source");
 }
 
 template <class T, class Keep>
-net::experimental::coro<T> filter([[maybe_unused]] net::any_io_executor ex,
-                                  net::experimental::coro<T> source, Keep keep) {
+net::experimental::coro<T> filter(net::experimental::coro<T> source, Keep keep) {
   // TODO: yield the source's values for which keep(v) is true.
   co_return lunch::todo("filter: yield the values v of the source with keep(v) true");
 }
 
 template <class T>
-net::experimental::coro<T> take([[maybe_unused]] net::any_io_executor ex,
-                                net::experimental::coro<T> source, std::size_t n) {
+net::experimental::coro<T> take(net::experimental::coro<T> source, std::size_t n) {
   // TODO: yield the source's first n values, then end. How many times do
   //       you pull the source for that?
   co_return lunch::todo("take: yield the first n values of the source, then end");

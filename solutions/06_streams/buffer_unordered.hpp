@@ -8,7 +8,10 @@
 // so the stream to run is a `coro<net::awaitable<T>>`, and what comes out
 // is a `coro<T>`.
 //
-// Four facts for the job:
+// Five facts for the job:
+//   - there is no executor parameter: like the map_filter adaptors, this
+//     coro takes its executor from its first parameter, `tasks`. In the
+//     body, `auto ex = co_await net::this_coro::executor;` gives it to you;
 //   - `net::co_spawn(ex, std::move(task), handler)` starts a task now; the
 //     handler gets `(std::exception_ptr, T)` when it ends. T must be
 //     default-constructible (that is what a failed task hands over);
@@ -23,7 +26,7 @@
 //   - a coro must be pulled from one place at a time: let only this
 //     coroutine pull `tasks`, never the tasks themselves.
 //
-// Write `buffer_unordered(ex, tasks, n)`: run the tasks of `tasks`, at
+// Write `buffer_unordered(tasks, n)`: run the tasks of `tasks`, at
 // most n at a time, and yield their results in the order they finish.
 // Like Rust's, it starts tasks only when it is pulled.
 //
@@ -57,8 +60,11 @@ namespace net = boost::asio;
 
 // [slide:buffer_unordered]
 template <class T>
-net::experimental::coro<T> buffer_unordered(
-    net::any_io_executor ex, net::experimental::coro<net::awaitable<T>> tasks, std::size_t n) {
+net::experimental::coro<T> buffer_unordered(net::experimental::coro<net::awaitable<T>> tasks,
+                                            std::size_t n) {
+  // SOLUTION: the executor this coro took from `tasks`. The tasks and the
+  // channel use it too, so everything here runs on one executor.
+  auto ex = co_await net::this_coro::executor;
   // SOLUTION: one message per finished task, its exception or its value.
   struct finished {
     std::exception_ptr error;

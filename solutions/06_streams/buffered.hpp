@@ -14,8 +14,9 @@
 //     place when the task ends also keeps n running at most, but lets
 //     early results pile up without limit behind a slow first one).
 //
-// Write `buffered(ex, tasks, n)`: run the tasks of `tasks`, at most n at a
-// time, and yield their results in input order.
+// Write `buffered(tasks, n)`: run the tasks of `tasks`, at most n at a
+// time, and yield their results in input order. Its executor comes from
+// `tasks`, as buffer_unordered's does.
 //
 // Done when:
 //   - at most n tasks run at any moment, and n do when there are enough;
@@ -49,8 +50,9 @@
 namespace net = boost::asio;
 
 template <class T>
-net::experimental::coro<T> buffered(
-    net::any_io_executor ex, net::experimental::coro<net::awaitable<T>> tasks, std::size_t n) {
+net::experimental::coro<T> buffered(net::experimental::coro<net::awaitable<T>> tasks,
+                                    std::size_t n) {
+  auto ex = co_await net::this_coro::executor;  // the one taken from `tasks`
   // SOLUTION: buffer_unordered's message, plus the task's position.
   struct finished {
     std::size_t index = 0;

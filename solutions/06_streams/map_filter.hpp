@@ -7,13 +7,18 @@
 // `auto v = co_await source;` gives a `std::optional<T>`, empty at the end.
 //
 // Know what each adaptor yields before you chain them:
-//   map(ex, coro<T>, f)        -> coro<U>  with U = what f(T) returns
-//   filter(ex, coro<T>, keep)  -> coro<T>  the values for which keep(v) is true
-//   take(ex, coro<T>, n)       -> coro<T>  the first n values, then the end
-//   collect(coro<T>)           -> awaitable<std::vector<T>>: not a stream
-// (collect is written for you below: it shows the consumer's side.) The
-// executor parameter is for the coro machinery, which takes it from there;
-// the bodies need not use it, hence [[maybe_unused]].
+//   map(coro<T>, f)        -> coro<U>  with U = what f(T) returns
+//   filter(coro<T>, keep)  -> coro<T>  the values for which keep(v) is true
+//   take(coro<T>, n)       -> coro<T>  the first n values, then the end
+//   collect(coro<T>)       -> awaitable<std::vector<T>>: not a stream
+// (collect is written for you below: it shows the consumer's side.)
+//
+// The source comes first, and no executor is passed: a coro takes its
+// executor from its first parameter, and another coro has one, so each
+// adaptor runs where its source runs. An executor first and the source
+// second is the obvious order, but clang 19 rejects it ("no matching
+// constructor for initialization of ... promise_type"): that pair fits two
+// of Asio's promise constructors, and clang finds the choice ambiguous.
 //
 // Done when:
 //   - values keep their order: map changes each, filter drops the ones not
@@ -52,16 +57,14 @@ net::awaitable<std::vector<T>> collect(net::experimental::coro<T> stream) {
 }
 
 template <class T, class F>
-net::experimental::coro<std::invoke_result_t<F&, T>> map(
-    [[maybe_unused]] net::any_io_executor ex, net::experimental::coro<T> source, F f) {
+net::experimental::coro<std::invoke_result_t<F&, T>> map(net::experimental::coro<T> source, F f) {
   // SOLUTION: one pull from the source per pull from us; the while loop
   // stops at the end, so the source is never pulled past it.
   while (auto v = co_await source) co_yield f(std::move(*v));
 }
 
 template <class T, class Keep>
-net::experimental::coro<T> filter([[maybe_unused]] net::any_io_executor ex,
-                                  net::experimental::coro<T> source, Keep keep) {
+net::experimental::coro<T> filter(net::experimental::coro<T> source, Keep keep) {
   // SOLUTION: as many source pulls as it takes to find one kept value, and
   // not one more: the next is pulled only when we are pulled again.
   while (auto v = co_await source)
@@ -69,8 +72,7 @@ net::experimental::coro<T> filter([[maybe_unused]] net::any_io_executor ex,
 }
 
 template <class T>
-net::experimental::coro<T> take([[maybe_unused]] net::any_io_executor ex,
-                                net::experimental::coro<T> source, std::size_t n) {
+net::experimental::coro<T> take(net::experimental::coro<T> source, std::size_t n) {
   // SOLUTION: count before pulling. Pulling first and then checking the
   // count would pull value n+1 from the source for nothing (and wait for it).
   for (std::size_t taken = 0; taken < n; ++taken) {

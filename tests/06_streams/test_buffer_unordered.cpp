@@ -67,7 +67,7 @@ net::awaitable<outcome> run_jobs(probe& p, std::vector<ms> durations, std::size_
   std::vector<net::awaitable<int>> tasks;
   for (int i = 0; i < static_cast<int>(durations.size()); ++i)
     tasks.push_back(job(p, i, durations[i], i == failing));
-  auto results = buffer_unordered(ex, one_by_one(ex, std::move(tasks)), n);
+  auto results = buffer_unordered(one_by_one(ex, std::move(tasks)), n);
   outcome out;
   try {
     lunch::pending wait("the consumer pulls results from buffer_unordered");

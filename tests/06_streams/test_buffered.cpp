@@ -60,7 +60,7 @@ net::awaitable<std::string> run_jobs(probe& p, std::vector<ms> durations, std::s
   std::vector<net::awaitable<int>> tasks;
   for (int i = 0; i < static_cast<int>(durations.size()); ++i)
     tasks.push_back(job(p, i, durations[i], i == failing));
-  auto results = buffered(ex, one_by_one(ex, std::move(tasks)), n);
+  auto results = buffered(one_by_one(ex, std::move(tasks)), n);
   std::string seen;
   try {
     lunch::pending wait("the consumer pulls results from buffered");

@@ -64,7 +64,7 @@ net::awaitable<std::string> drain(coro<int> s) {
 
 net::awaitable<std::vector<std::string>> odd_ones_as_text(source_log& log) {
   auto ex = co_await net::this_coro::executor;
-  auto texts = map(ex, filter(ex, numbers(ex, log, 10), keep_if{2, 1}), to_text{});
+  auto texts = map(filter(numbers(ex, log, 10), keep_if{2, 1}), to_text{});
   static_assert(std::is_same_v<decltype(texts), coro<std::string>>,
                 "map with a function from int to std::string yields strings");
   co_return co_await collect(std::move(texts));
@@ -74,7 +74,7 @@ net::awaitable<std::vector<std::string>> odd_ones_as_text(source_log& log) {
 // them and, through `log`, how many source values that took.
 net::awaitable<std::string> two_even_tens(source_log& log) {
   auto ex = co_await net::this_coro::executor;
-  auto s = map(ex, filter(ex, numbers(ex, log, 50), keep_if{2, 0}), times_ten{});
+  auto s = map(filter(numbers(ex, log, 50), keep_if{2, 0}), times_ten{});
   std::string got;
   for (int k = 0; k < 2; ++k) {
     lunch::pending wait("pull " + std::to_string(k + 1) + " of map(filter(source))");
@@ -87,18 +87,18 @@ net::awaitable<std::string> two_even_tens(source_log& log) {
 
 net::awaitable<std::string> take_of(int available, std::size_t n, source_log& log) {
   auto ex = co_await net::this_coro::executor;
-  co_return co_await drain(take(ex, numbers(ex, log, available), n));
+  co_return co_await drain(take(numbers(ex, log, available), n));
 }
 
 net::awaitable<std::string> through_three_adaptors(int count, int fail_at, source_log& log) {
   auto ex = co_await net::this_coro::executor;
   co_return co_await drain(
-      take(ex, map(ex, filter(ex, numbers(ex, log, count, fail_at), keep_if{1, 0}), times_ten{}), 8));
+      take(map(filter(numbers(ex, log, count, fail_at), keep_if{1, 0}), times_ten{}), 8));
 }
 
 net::awaitable<std::string> filter_none_of(int count, source_log& log) {
   auto ex = co_await net::this_coro::executor;
-  co_return co_await drain(filter(ex, numbers(ex, log, count), keep_if{1000, 999}));
+  co_return co_await drain(filter(numbers(ex, log, count), keep_if{1000, 999}));
 }
 
 }  // namespace
