@@ -20,6 +20,7 @@
 //
 // Done when:
 //   - at most n tasks run at any moment, and n do when there are enough;
+//   - a task holds its place until its result has been handed out;
 //   - results come in input order, even when later tasks finish first;
 //   - a result comes out as soon as it and all the results before it are
 //     ready: when task 0 finishes, the consumer gets it without waiting for

@@ -115,6 +115,22 @@ TEST_CASE("a result comes out as soon as it and the results before it are ready"
                 "1 waits for result 0 and nothing else");
 }
 
+TEST_CASE("a task holds its place until its result has been handed out") {
+  probe p;
+  // n = 2: task 0 runs 250 ms, task 1 ends at 20 ms, and its result must
+  // wait for result 0. Its place stays taken until then, so task 2 starts
+  // only once result 0 has gone out, and ends 50 ms after that.
+  const auto got = lunch::run(run_jobs(p, {250ms, 20ms, 50ms, 50ms}, 2),
+                              {.deadline = 5s, .what = "a slow first task, n = 2"});
+  INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
+  CHECK(got == "0 1 2 3");
+  CHECK_MESSAGE(p.log.find("got0 ") < p.log.find("-2 "),
+                "task 2 ran while result 1 was still waiting for its turn: "
+                "its place was given up when task 1 ended. Free a place when "
+                "its result is handed out, as Rust's buffered does, or early "
+                "results pile up behind a slow first task");
+}
+
 TEST_CASE("tasks that finish without waiting all come out in order, a thousand of them") {
   probe p;
   const auto got = lunch::run(run_jobs(p, std::vector<ms>(1000, 0ms), 8),
