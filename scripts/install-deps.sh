@@ -98,27 +98,28 @@ system_kind() {
 }
 
 # ---- other systems: print the equivalent, touch nothing, exit 2 ------------
+# offer INTRO COMMAND SLIDES BENCH: this system's command, with what --slides
+# and --bench add to it.
+offer() {
+  local cmd=$2
+  say "$1"
+  $with_slides && cmd+=" $3"
+  $with_bench && cmd+=" $4"
+  echo "  $cmd"
+}
+
 print_elsewhere() {
-  local kind=$1
-  case $kind in
-    dnf)
-      say "this is not a Debian-like system; on Fedora (40 or newer: Boost 1.83) install:"
-      local cmd="sudo dnf install gcc-c++ clang meson ninja-build pkgconf-pkg-config gdb git boost-devel doctest-devel cli11-devel json-devel liburing-devel google-benchmark-devel"
-      $with_slides && cmd+=" nodejs npm chromium dejavu-sans-fonts poppler-utils"
-      $with_bench && cmd+=" cargo"
-      echo "  $cmd" ;;
-    pacman)
-      say "this is not a Debian-like system; on Arch Linux install:"
-      local cmd="sudo pacman -S --needed gcc clang meson ninja pkgconf gdb git boost doctest cli11 nlohmann-json liburing benchmark"
-      $with_slides && cmd+=" nodejs npm chromium ttf-dejavu poppler"
-      $with_bench && cmd+=" rust"
-      echo "  $cmd" ;;
+  case $1 in
+    dnf) offer "this is not a Debian-like system; on Fedora (40 or newer: Boost 1.83) install:" \
+      "sudo dnf install gcc-c++ clang meson ninja-build pkgconf-pkg-config gdb git boost-devel doctest-devel cli11-devel json-devel liburing-devel google-benchmark-devel" \
+      "nodejs npm chromium dejavu-sans-fonts poppler-utils" "cargo" ;;
+    pacman) offer "this is not a Debian-like system; on Arch Linux install:" \
+      "sudo pacman -S --needed gcc clang meson ninja pkgconf gdb git boost doctest cli11 nlohmann-json liburing benchmark" \
+      "nodejs npm chromium ttf-dejavu poppler" "rust" ;;
     brew)
-      say "this is macOS; with Homebrew install:"
-      local cmd="brew install llvm meson ninja pkg-config boost doctest cli11 nlohmann-json google-benchmark flock"
-      $with_slides && cmd+=" node"
-      $with_bench && cmd+=" rust"
-      echo "  $cmd"
+      offer "this is macOS; with Homebrew install:" \
+        "brew install llvm meson ninja pkg-config boost doctest cli11 nlohmann-json google-benchmark flock" \
+        "node" "rust"
       say "macOS has no io_uring and no gdb on Apple silicon; the course is tested on Linux:"
       say "the dev container (.devcontainer/, README \"Other systems\") is the supported way." ;;
     *)
@@ -127,8 +128,9 @@ print_elsewhere() {
       say "pkg-config, gdb, git, Boost >= 1.81, doctest, CLI11, nlohmann-json, liburing (optional),"
       say "Google Benchmark" ;;
   esac
-  $with_bench && [[ $kind != apt ]] &&
+  if $with_bench; then
     say "--bench: bench/tokio builds offline from Debian's packaged crates; elsewhere cargo downloads them"
+  fi
   say "then run ./lunch: meson finds what is installed and names anything still missing."
   exit 2
 }
