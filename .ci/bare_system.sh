@@ -133,13 +133,13 @@ t0=$(date +%s)
 t1=$(date +%s)
 ./lunch test
 t2=$(date +%s)
-echo "timings: tour $((t1 - t0)) test $((t2 - t1))"
+echo "timings: tour $((t1 - t0)) s, test $((t2 - t1)) s"
 if [ "${LUNCH_BARE_CLANG:-}" = 1 ]; then
   echo "the same course with $(clang++ --version | head -n1)"
   CXX=clang++ meson setup build-clang >/dev/null
   meson test -C build-clang --suite solutions --suite demos --suite support --print-errorlogs
   t3=$(date +%s)
-  echo "timings (clang): $((t3 - t2))"
+  echo "timings (clang): $((t3 - t2)) s"
 fi'
 
 results=()
