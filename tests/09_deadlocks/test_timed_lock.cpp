@@ -26,7 +26,8 @@ namespace {
 // learner's code, and lock_timeout is copied into the harness's timed_out.
 class learners_mutex final : public lockable {
  public:
-  learners_mutex(net::any_io_executor ex, std::string name) : m_(std::move(ex), std::move(name)) {}
+  learners_mutex(net::any_io_executor ex, std::string name)
+      : m_(std::move(ex), std::move(name)) {}
   const std::string& name() const override { return m_.name(); }
   net::awaitable<held> lock() override {
     co_return std::make_shared<named_mutex::guard>(co_await m_.lock());
@@ -48,7 +49,7 @@ class learners_mutex final : public lockable {
   named_mutex m_;
 };
 
-std::unique_ptr<lockable> make(net::any_io_executor ex, std::string name) {
+std::unique_ptr<lockable> learners_mutex_of(net::any_io_executor ex, std::string name) {
   return std::make_unique<learners_mutex>(std::move(ex), std::move(name));
 }
 
@@ -69,7 +70,7 @@ TEST_SUITE("timed_lock") {
 
 TEST_CASE("a free lock is taken at once, and held until the guard goes") {
   free_lock_result r;
-  if (!run(a_free_lock(make, r), "lock_for on a free lock")) return;
+  if (!run(a_free_lock(learners_mutex_of, r), "lock_for on a free lock")) return;
   CHECK_MESSAGE(r.took_ms < 500, "lock_for() on a free lock took " << r.took_ms << " ms");
   CHECK_MESSAGE(!r.try_lock_while_held, "lock_for() returned a guard but the lock is free: "
                 "the guard must hold it");
@@ -78,7 +79,8 @@ TEST_CASE("a free lock is taken at once, and held until the guard goes") {
 
 TEST_CASE("a lock freed before the limit is taken as soon as it is freed") {
   attempt_log log;
-  run(freed_before_the_limit(make, log), "the holder keeps the lock 40 ms; lock_for(2 s) waits");
+  run(freed_before_the_limit(learners_mutex_of, log),
+      "the holder keeps the lock 40 ms; lock_for(2 s) waits");
   CHECK_MESSAGE(log.outcome == "took the lock",
                 "the lock was free after 40 ms, well within 2 s; lock_for(): " << log.outcome);
   CHECK_MESSAGE(log.holder_had_let_go, "lock_for() returned a guard after "
@@ -92,7 +94,7 @@ TEST_CASE("when the limit passes first, lock_timeout names the lock and the time
   double cpu_ms = 0;
   // The lock_for() is created, then awaited 100 ms later: the limit counts
   // from the await.
-  run(the_limit_passes_first(make, log, cpu_ms), "lock_for(150 ms) on a held lock");
+  run(the_limit_passes_first(learners_mutex_of, log, cpu_ms), "lock_for(150 ms) on a held lock");
   REQUIRE_MESSAGE(log.timeout.has_value(),
                   "the lock was held all along; lock_for(150 ms) should throw "
                   "lock_timeout, it: " << log.outcome);
@@ -118,7 +120,7 @@ TEST_CASE("when the limit passes first, lock_timeout names the lock and the time
 TEST_CASE("a lock_for that timed out takes nothing: the next waiter gets the lock") {
   attempt_log timed_out, next;
   bool free_at_the_end = false;
-  run(a_timeout_then_the_next_waiter(make, timed_out, next, free_at_the_end),
+  run(a_timeout_then_the_next_waiter(learners_mutex_of, timed_out, next, free_at_the_end),
       "a lock_for(20 ms) that times out, then a lock_for(2 s) behind it");
   CHECK_MESSAGE(timed_out.timeout.has_value(),
                 "the first lock_for(20 ms) should time out (the lock was held 150 ms); it: "
@@ -135,7 +137,7 @@ TEST_CASE("a lock_for cancelled from outside ends with an exception and takes no
   attempt_log log;
   bool free_at_the_end = false;
   bool ended = false;
-  run(cancelled_from_outside(make, log, ended, free_at_the_end),
+  run(cancelled_from_outside(learners_mutex_of, log, ended, free_at_the_end),
       "a lock_for(2 s) cancelled while it waits");
   CHECK_MESSAGE(ended, "lock_for() was cancelled but had not ended 100 ms later");
   CHECK_MESSAGE(log.outcome != "took the lock",
