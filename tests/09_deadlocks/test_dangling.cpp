@@ -4,7 +4,8 @@
 // entry in chapters/09_deadlocks/meson.build). The shipped deliver() reads
 // a string that its caller has destroyed; ASan stops the program at that
 // read and prints where the memory was freed, instead of letting it copy
-// whatever the freed bytes hold now.
+// whatever the freed bytes hold now. The summary printed after ASan's report
+// is in test_dangling_harness.cpp, compiled once with the course.
 #include <doctest/doctest.h>
 
 #include <boost/asio.hpp>
@@ -16,6 +17,7 @@
 #include "dangling.hpp"
 #include "lunch/run.hpp"
 #include "lunch/tasks.hpp"
+#include "test_dangling_harness.hpp"
 
 using namespace std::chrono_literals;
 
@@ -29,7 +31,8 @@ extern "C" const char* __asan_default_options() {
 // ASan's report is long, and `lunch check` shows the last lines of what a
 // dying test printed. So when ASan stops the program, this repeats the
 // three facts that matter, last: what went wrong, where the bad access
-// was, and whose memory it was.
+// was, and whose memory it was (dangling_harness::summarise, in
+// test_dangling_harness.cpp, compiled once with the course).
 #if defined(__SANITIZE_ADDRESS__)  // g++
 #define WITH_ASAN 1
 #elif defined(__has_feature)       // clang++
@@ -40,59 +43,11 @@ extern "C" const char* __asan_default_options() {
 
 #if defined(WITH_ASAN)
 #include <sanitizer/asan_interface.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <sstream>
 
 namespace {
 
-// The first frame under `from` that is in the course's own files.
-std::string our_frame(const std::string& report, std::size_t from) {
-  std::istringstream in(report.substr(from));
-  for (std::string line; std::getline(in, line);) {
-    const auto in_at = line.find(" in ");
-    if (line.find(" #") == std::string::npos || in_at == std::string::npos ||
-        line.find("+0x") != std::string::npos)  // no file and line known
-      continue;
-    for (const char* dir : {"exercises/", "solutions/", "tests/"})
-      if (const auto at = line.rfind(dir); at != std::string::npos) {
-        std::string func = line.substr(in_at + 4, line.rfind(' ') - in_at - 4);
-        if (func.size() > 40) func = func.substr(0, 37) + "...";
-        return func + " at " + line.substr(at);
-      }
-  }
-  return "(not in the course's files)";
-}
-
-void summarise(const char* text) {
-  const std::string r = text;
-  auto after = [&](const std::string& key) {
-    const auto at = r.find(key);
-    return at == std::string::npos ? std::string::npos : at + key.size();
-  };
-  const auto kind = after("AddressSanitizer: ");
-  std::string out = "\nlunch: AddressSanitizer stopped the test: " +
-                    r.substr(kind, r.find(' ', kind) - kind) + "\n";
-  out += "  the bad access:  " + our_frame(r, 0) + "\n";
-  if (auto f = after("freed by thread"); f != std::string::npos)
-    out += "  freed by:        " + our_frame(r, f) + "\n";
-  if (auto f = after("is located in stack of thread"); f != std::string::npos) {
-    out += "  it was a local:  " + our_frame(r, f);
-    if (auto v = r.find("<== Memory access"); v != std::string::npos) {
-      const auto start = r.rfind('\'', r.rfind('\'', v) - 1);
-      out += ", " + r.substr(start, r.find(')', start) - start + 1);
-    }
-    out += ", in a function that had returned\n";
-  }
-  char exe[512] = {};
-  if (readlink("/proc/self/exe", exe, sizeof exe - 1) < 0) exe[0] = 0;
-  out += std::string("  (the whole report: run ") + exe + " alone)\n";
-  std::fputs(out.c_str(), stderr);
-}
-
 const bool summary_installed = [] {
-  __asan_set_error_report_callback(summarise);
+  __asan_set_error_report_callback(dangling_harness::summarise);
   return true;
 }();
 

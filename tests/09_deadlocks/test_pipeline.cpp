@@ -4,7 +4,8 @@
 // the test sees how many inputs are inside the pipeline at any moment. A
 // pipeline that feeds everything before reading deadlocks once the inputs
 // outnumber what the queues and workers can hold; the deadline names the
-// feeder and what it had done.
+// feeder and what it had done. The counting source() and sink() are in
+// test_pipeline_harness.cpp, compiled once with the course.
 #include <doctest/doctest.h>
 
 #include <boost/asio.hpp>
@@ -14,41 +15,20 @@
 #include <vector>
 
 #include "lunch/run.hpp"
-#include "lunch/watchdog.hpp"
 #include "pipeline.hpp"
+#include "test_pipeline_harness.hpp"
 
 using namespace std::chrono_literals;
+using namespace pipeline_harness;
 
 namespace {
 
-struct counts {
-  int pulled = 0;          // inputs taken from source()
-  int delivered = 0;       // results handed to sink()
-  int most_inside = 0;     // the peak of pulled - delivered
-  std::vector<int> squares;
-};
-
-net::awaitable<void> squares_of(int n, std::size_t capacity, int workers, counts& c) {
-  lunch::pending p("pipeline() of " + std::to_string(n) + " inputs, queues of " +
-                   std::to_string(capacity) + ", " + std::to_string(workers) + " workers");
-  auto source = [&c, n]() -> std::optional<int> {
-    if (c.pulled == n) return std::nullopt;
-    ++c.pulled;
-    c.most_inside = std::max(c.most_inside, c.pulled - c.delivered);
-    return c.pulled;  // the inputs are 1, 2, ..., n
-  };
-  auto sink = [&c](int square) {
-    ++c.delivered;
-    c.squares.push_back(square);
-  };
-  co_await pipeline(source, sink, capacity, workers);
-}
-
-void run_and_check(int n, std::size_t capacity, int workers) {
+void run_and_check(int n, std::size_t capacity, int workers,
+                   std::chrono::milliseconds deadline = 2s) {
   counts c;
   try {
-    lunch::run(squares_of(n, capacity, workers, c),
-               {.deadline = 2s, .what = "the pipeline"});
+    lunch::run(squares_of(pipeline, n, capacity, workers, c),
+               {.deadline = deadline, .what = "the pipeline"});
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK("DEADLOCK: pipeline() never finished. " << c.pulled << " of " << n
                << " inputs were taken and " << c.delivered << " results delivered "
@@ -84,7 +64,9 @@ TEST_CASE("no input at all finishes") {
 }
 
 TEST_CASE("a thousand inputs through queues of 2 finish, and the queues stay bounded") {
-  run_and_check(1000, 2, 3);
+  // A thousand squares take milliseconds: half a second is plenty, and the
+  // shipped deadlock (this is the first case it fails) is reported sooner.
+  run_and_check(1000, 2, 3, 500ms);
 }
 
 TEST_CASE("one worker and queues of 1 are enough for 200 inputs") {

@@ -4,65 +4,63 @@
 // gets it when the holder lets go or gives up at its limit. What matters
 // most after a timeout is what is NOT there: a lock taken by nobody. The
 // next waiter in line must get the lock, or the deadline says it leaked.
+// The holders, waiters and scenarios are in test_timed_lock_harness.cpp,
+// compiled once with the course; they use named_mutex through `lockable`.
 #include <doctest/doctest.h>
 
 #include <boost/asio.hpp>
 
-#include <optional>
+#include <memory>
 #include <string>
 
-#include "lunch/measure.hpp"
 #include "lunch/run.hpp"
-#include "lunch/tasks.hpp"
-#include "lunch/testing.hpp"
-#include "lunch/watchdog.hpp"
+#include "test_timed_lock_harness.hpp"
 #include "timed_lock.hpp"
 
 using namespace std::chrono_literals;
-using ms = std::chrono::milliseconds;
-using lunch::nap;
+using namespace timed_lock_harness;
 
 namespace {
 
-// The outcome of one lock_for(), in words: "took the lock" or what it threw.
-struct attempt_log {
-  std::string outcome = "did not finish";
-  bool holder_had_let_go = false;  // when lock_for() returned
-  const bool* released = nullptr;  // the holder's "I let go" flag, if any
-  double took_ms = -1;
-  std::optional<lock_timeout> timeout;
+// named_mutex as the harness's scenarios see it: each call forwards to the
+// learner's code, and lock_timeout is copied into the harness's timed_out.
+class learners_mutex final : public lockable {
+ public:
+  learners_mutex(net::any_io_executor ex, std::string name)
+      : m_(std::move(ex), std::move(name)) {}
+  const std::string& name() const override { return m_.name(); }
+  net::awaitable<held> lock() override {
+    co_return std::make_shared<named_mutex::guard>(co_await m_.lock());
+  }
+  net::awaitable<held> lock_for(ms limit) override {
+    try {
+      co_return std::make_shared<named_mutex::guard>(co_await m_.lock_for(limit));
+    } catch (const lock_timeout& e) {
+      throw timed_out{e.what(), e.lock_name(), e.waited()};
+    }
+  }
+  held try_lock() override {
+    auto g = m_.try_lock();
+    if (!g) return nullptr;
+    return std::make_shared<named_mutex::guard>(std::move(*g));
+  }
+
+ private:
+  named_mutex m_;
 };
 
-net::awaitable<void> attempt(named_mutex& m, ms limit, ms hold, attempt_log& log) {
-  lunch::pending p("lock_for(" + std::to_string(limit.count()) + " ms) on '" + m.name() + "'");
-  lunch::stopwatch sw;
-  try {
-    auto g = co_await m.lock_for(limit);
-    log.took_ms = sw.ms();
-    log.holder_had_let_go = log.released && *log.released;
-    log.outcome = "took the lock";
-    co_await nap(hold);
-  } catch (const lock_timeout& e) {
-    log.took_ms = sw.ms();
-    log.outcome = "lock_timeout: " + std::string(e.what());
-    log.timeout = e;
-  } catch (...) {
-    log.took_ms = sw.ms();
-    log.outcome = lunch::describe(std::current_exception());
-  }
+std::unique_ptr<lockable> learners_mutex_of(net::any_io_executor ex, std::string name) {
+  return std::make_unique<learners_mutex>(std::move(ex), std::move(name));
 }
 
-net::awaitable<void> hold_for(named_mutex& m, ms d, bool* released = nullptr) {
-  auto g = co_await m.lock();
-  co_await nap(d);
-  if (released) *released = true;  // the guard goes right after this
-}
-
-void run(net::awaitable<void> work, const std::string& what) {
+// false (after a failure naming what still waited) when the deadline passed.
+bool run(net::awaitable<void> work, const std::string& what) {
   try {
     lunch::run(std::move(work), {.deadline = 3s, .what = what});
+    return true;
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK(e.what());
+    return false;
   }
 }
 
@@ -71,32 +69,18 @@ void run(net::awaitable<void> work, const std::string& what) {
 TEST_SUITE("timed_lock") {
 
 TEST_CASE("a free lock is taken at once, and held until the guard goes") {
-  run([]() -> net::awaitable<void> {
-    named_mutex m(co_await net::this_coro::executor, "ledger");
-    lunch::stopwatch sw;
-    std::optional<named_mutex::guard> g;
-    g.emplace(co_await m.lock_for(1s));
-    CHECK_MESSAGE(sw.ms() < 500, "lock_for() on a free lock took " << sw.ms() << " ms");
-    CHECK_MESSAGE(!m.try_lock(), "lock_for() returned a guard but the lock is free: "
-                  "the guard must hold it");
-    g.reset();
-    CHECK_MESSAGE(m.try_lock().has_value(), "after the guard went, the lock is still taken");
-  }(), "lock_for on a free lock");
+  free_lock_result r;
+  if (!run(a_free_lock(learners_mutex_of, r), "lock_for on a free lock")) return;
+  CHECK_MESSAGE(r.took_ms < 500, "lock_for() on a free lock took " << r.took_ms << " ms");
+  CHECK_MESSAGE(!r.try_lock_while_held, "lock_for() returned a guard but the lock is free: "
+                "the guard must hold it");
+  CHECK_MESSAGE(r.try_lock_after, "after the guard went, the lock is still taken");
 }
 
 TEST_CASE("a lock freed before the limit is taken as soon as it is freed") {
   attempt_log log;
-  run([](attempt_log& log) -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    named_mutex m(ex, "ledger");
-    lunch::task_group group(ex);
-    bool released = false;
-    log.released = &released;
-    group.spawn(hold_for(m, 40ms, &released));
-    co_await lunch::let_others_run();
-    group.spawn(attempt(m, 2s, 0ms, log));
-    co_await group.wait();
-  }(log), "the holder keeps the lock 40 ms; lock_for(2 s) waits");
+  run(freed_before_the_limit(learners_mutex_of, log),
+      "the holder keeps the lock 40 ms; lock_for(2 s) waits");
   CHECK_MESSAGE(log.outcome == "took the lock",
                 "the lock was free after 40 ms, well within 2 s; lock_for(): " << log.outcome);
   CHECK_MESSAGE(log.holder_had_let_go, "lock_for() returned a guard after "
@@ -108,29 +92,21 @@ TEST_CASE("a lock freed before the limit is taken as soon as it is freed") {
 TEST_CASE("when the limit passes first, lock_timeout names the lock and the time waited") {
   attempt_log log;
   double cpu_ms = 0;
-  run([](attempt_log& log, double& cpu_ms) -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    named_mutex m(ex, "ledger");
-    auto held = co_await m.lock();
-    // Created now, awaited 100 ms later: the limit counts from the await.
-    auto late = attempt(m, 150ms, 0ms, log);
-    co_await nap(100ms);
-    lunch::cpu_meter cpu;
-    co_await std::move(late);
-    cpu_ms = cpu.ms();  // over the whole wait, about 150 ms
-  }(log, cpu_ms), "lock_for(150 ms) on a held lock");
+  // The lock_for() is created, then awaited 100 ms later: the limit counts
+  // from the await.
+  run(the_limit_passes_first(learners_mutex_of, log, cpu_ms), "lock_for(150 ms) on a held lock");
   REQUIRE_MESSAGE(log.timeout.has_value(),
                   "the lock was held all along; lock_for(150 ms) should throw "
                   "lock_timeout, it: " << log.outcome);
-  const lock_timeout& e = *log.timeout;
-  const std::string what = e.what();
+  const timed_out& e = *log.timeout;  // what lock_timeout said
+  const std::string& what = e.what;
   CHECK_MESSAGE(what.find("ledger") != std::string::npos,
                 "the message should name the lock 'ledger': \"" << what << "\"");
-  CHECK_MESSAGE(what.find(std::to_string(e.waited().count())) != std::string::npos,
-                "the message should say how many ms it waited (" << e.waited().count()
+  CHECK_MESSAGE(what.find(std::to_string(e.waited.count())) != std::string::npos,
+                "the message should say how many ms it waited (" << e.waited.count()
                 << "): \"" << what << "\"");
-  CHECK_MESSAGE(e.lock_name() == "ledger", "lock_name() is \"" << e.lock_name() << "\"");
-  CHECK_MESSAGE(e.waited() >= 140ms, "waited() is " << e.waited().count()
+  CHECK_MESSAGE(e.lock_name == "ledger", "lock_name() is \"" << e.lock_name << "\"");
+  CHECK_MESSAGE(e.waited >= 140ms, "waited() is " << e.waited.count()
                 << " ms, less than the limit of 150 ms");
   CHECK_MESSAGE(log.took_ms >= 140, "lock_for(150 ms) gave up " << log.took_ms
                 << " ms after it was awaited: the clock starts at the co_await, "
@@ -144,19 +120,7 @@ TEST_CASE("when the limit passes first, lock_timeout names the lock and the time
 TEST_CASE("a lock_for that timed out takes nothing: the next waiter gets the lock") {
   attempt_log timed_out, next;
   bool free_at_the_end = false;
-  run([](attempt_log& timed_out, attempt_log& next, bool& free_at_the_end)
-          -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    named_mutex m(ex, "ledger");
-    lunch::task_group group(ex);
-    group.spawn(hold_for(m, 150ms));
-    co_await lunch::let_others_run();
-    group.spawn(attempt(m, 20ms, 0ms, timed_out));  // gives up at 20 ms
-    co_await lunch::let_others_run();
-    group.spawn(attempt(m, 2s, 10ms, next));        // in line behind it
-    co_await group.wait();
-    free_at_the_end = m.try_lock().has_value();
-  }(timed_out, next, free_at_the_end),
+  run(a_timeout_then_the_next_waiter(learners_mutex_of, timed_out, next, free_at_the_end),
       "a lock_for(20 ms) that times out, then a lock_for(2 s) behind it");
   CHECK_MESSAGE(timed_out.timeout.has_value(),
                 "the first lock_for(20 ms) should time out (the lock was held 150 ms); it: "
@@ -172,26 +136,10 @@ TEST_CASE("a lock_for that timed out takes nothing: the next waiter gets the loc
 TEST_CASE("a lock_for cancelled from outside ends with an exception and takes nothing") {
   attempt_log log;
   bool free_at_the_end = false;
-  run([](attempt_log& log, bool& free_at_the_end) -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    named_mutex m(ex, "ledger");
-    std::optional<named_mutex::guard> held(co_await m.lock());
-    net::cancellation_signal cancel;
-    bool ended = false;
-    net::co_spawn(ex, attempt(m, 2s, 0ms, log),
-                  net::bind_cancellation_slot(cancel.slot(),
-                                              [&](std::exception_ptr e) {
-                                                ended = true;
-                                                if (e) std::rethrow_exception(e);
-                                              }));
-    co_await lunch::let_others_run();
-    cancel.emit(net::cancellation_type::terminal);
-    for (int i = 0; i < 20 && !ended; ++i) co_await nap(5ms);
-    CHECK_MESSAGE(ended, "lock_for() was cancelled but had not ended 100 ms later");
-    held.reset();
-    co_await lunch::let_others_run();
-    free_at_the_end = m.try_lock().has_value();
-  }(log, free_at_the_end), "a lock_for(2 s) cancelled while it waits");
+  bool ended = false;
+  run(cancelled_from_outside(learners_mutex_of, log, ended, free_at_the_end),
+      "a lock_for(2 s) cancelled while it waits");
+  CHECK_MESSAGE(ended, "lock_for() was cancelled but had not ended 100 ms later");
   CHECK_MESSAGE(log.outcome != "took the lock",
                 "lock_for() was cancelled while the lock was held, yet it took the lock");
   CHECK_MESSAGE(log.outcome != "did not finish", "the cancelled lock_for() never ended");

@@ -3,55 +3,58 @@
 // The deadlock needs two transfers in opposite directions, each holding its
 // first lock while it suspends: journal_write() suspends, so on one thread
 // the shipped code deadlocks every time, and lunch::run's deadline turns
-// that into a failure naming the transfers still waiting.
+// that into a failure naming the transfers still waiting. The scenarios are
+// in test_transfer_harness.cpp, compiled once with the course; they reach
+// the accounts, transfer() and audit_total() through `bank`.
 #include <doctest/doctest.h>
 
 #include <boost/asio.hpp>
 
 #include <atomic>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "lunch/run.hpp"
-#include "lunch/tasks.hpp"
-#include "lunch/testing.hpp"
 #include "lunch/watchdog.hpp"
+#include "test_transfer_harness.hpp"
 #include "transfer.hpp"
 
 using namespace std::chrono_literals;
-using lunch::task_group;
+using namespace transfer_harness;
 
 namespace {
 
-// A bank of `n` accounts with ids 1..n, `balance` each.
-struct bank {
-  std::vector<std::unique_ptr<account>> owned;
-  std::vector<account*> all;
-  bank(net::any_io_executor ex, int n, int balance) {
+// A bank of `n` accounts with ids 1..n, `balance` each, made of the
+// learner's accounts: each call forwards to the learner's code.
+class learners_bank final : public bank {
+ public:
+  learners_bank(net::any_io_executor ex, int n, int balance) {
     static const char* names[] = {"alice", "bob", "carol", "dave", "erin", "frank"};
     for (int i = 0; i < n; ++i) {
-      owned.push_back(std::make_unique<account>(ex, i + 1, names[i % 6], balance));
-      all.push_back(owned.back().get());
+      owned_.push_back(std::make_unique<account>(ex, i + 1, names[i % 6], balance));
+      all_.push_back(owned_.back().get());
     }
   }
-  int sum() const {
-    int s = 0;
-    for (auto* a : all) s += a->balance;
-    return s;
+  int size() const override { return int(all_.size()); }
+  const std::string& name(int i) const override { return all_[i]->name; }
+  int balance(int i) const override { return all_[i]->balance; }
+  // Not coroutines: they hand on the learner's own coroutine, unstarted.
+  net::awaitable<bool> transfer(int from, int to, int amount) override {
+    return ::transfer(*all_[from], *all_[to], amount);
   }
+  net::awaitable<int> audit_total() override { return ::audit_total(all_); }
+  net::awaitable<held> lock(int i) override {
+    co_return std::make_shared<account_lock::guard>(co_await all_[i]->lock.lock());
+  }
+
+ private:
+  std::vector<std::unique_ptr<account>> owned_;
+  std::vector<account*> all_;
 };
 
-std::string describe_transfer(const account& from, const account& to, int amount) {
-  return "transfer(" + from.name + " -> " + to.name + ", " + std::to_string(amount) + ")";
-}
-
-net::awaitable<void> move_money(account& from, account& to, int amount, int times,
-                                std::atomic<int>& moved) {
-  lunch::pending p(describe_transfer(from, to, amount) + " x" + std::to_string(times));
-  for (int i = 0; i < times; ++i)
-    if (co_await transfer(from, to, amount)) ++moved;
+std::unique_ptr<bank> learners_bank_of(net::any_io_executor ex, int n, int balance) {
+  return std::make_unique<learners_bank>(std::move(ex), n, balance);
 }
 
 std::string deadlock_message(const lunch::deadline_exceeded& e) {
@@ -61,173 +64,101 @@ std::string deadlock_message(const lunch::deadline_exceeded& e) {
          "the money goes.\n" + std::string(e.what());
 }
 
-net::awaitable<void> both_directions(std::atomic<int>& moved) {
-  auto ex = co_await net::this_coro::executor;
-  bank b(ex, 2, 1000);
-  task_group group(ex);
-  group.spawn(move_money(*b.all[0], *b.all[1], 10, 20, moved));
-  group.spawn(move_money(*b.all[1], *b.all[0], 7, 20, moved));
-  co_await group.wait();
-  CHECK_MESSAGE(b.all[0]->balance == 1000 - 200 + 140,
-                "alice should have 940 after 20 x 10 out and 20 x 7 in, has "
-                << b.all[0]->balance);
-  CHECK_MESSAGE(b.all[1]->balance == 1000 + 200 - 140,
-                "bob should have 1060, has " << b.all[1]->balance);
-}
-
-// One of the stress test's tasks: random pairs, both directions.
-net::awaitable<void> random_transfers(bank& b, int t, std::atomic<int>& moved) {
-  lunch::pending p("task " + std::to_string(t) + ": 2,500 random transfers");
-  std::minstd_rand rng(unsigned(t + 1));
-  const int n = int(b.all.size());
-  for (int i = 0; i < 2500; ++i) {
-    const int x = int(rng() % unsigned(n));
-    const int y = (x + 1 + int(rng() % unsigned(n - 1))) % n;
-    if (co_await transfer(*b.all[x], *b.all[y], int(rng() % 20))) ++moved;
-  }
-}
-
 }  // namespace
 
 TEST_SUITE("transfer") {
 
 TEST_CASE("transfers in opposite directions at the same time all finish") {
   std::atomic<int> moved{0};
+  both_directions_result r;
   try {
-    lunch::run(both_directions(moved),
-               {.deadline = 2s, .what = "alice -> bob and bob -> alice at once"});
+    // 40 transfers take milliseconds, even under ThreadSanitizer: half a
+    // second is plenty, and the shipped deadlock is reported that much sooner.
+    lunch::run(both_directions(learners_bank_of, moved, r),
+               {.deadline = 500ms, .what = "alice -> bob and bob -> alice at once"});
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK(deadlock_message(e));
     return;
   }
+  CHECK_MESSAGE(r.alice == 1000 - 200 + 140,
+                "alice should have 940 after 20 x 10 out and 20 x 7 in, has " << r.alice);
+  CHECK_MESSAGE(r.bob == 1000 + 200 - 140, "bob should have 1060, has " << r.bob);
   CHECK_MESSAGE(moved == 40, "40 transfers were covered by the balance, "
                 << moved << " reported true");
 }
 
 TEST_CASE("a transfer the balance cannot cover moves nothing, also when two check at once") {
-  auto work = []() -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    bank b(ex, 3, 100);
-    std::atomic<int> moved{0};
-    task_group group(ex);
-    // carol (the highest id) pays both: her lock is not the first one taken.
-    group.spawn(move_money(*b.all[2], *b.all[0], 60, 1, moved));
-    group.spawn(move_money(*b.all[2], *b.all[1], 60, 1, moved));
-    co_await group.wait();
-    CHECK_MESSAGE(moved == 1,
-                  "carol has 100 and two transfers of 60 ran at once: exactly "
-                  "one may succeed, " << moved << " returned true");
-    CHECK_MESSAGE(b.all[2]->balance == 40,
-                  "carol should end with 40, has " << b.all[2]->balance
-                  << ": the balance check and the debit must happen under the lock");
-    CHECK_MESSAGE(b.sum() == 300, "money appeared or vanished: the total is "
-                  << b.sum() << ", not 300");
-    const bool refused = co_await transfer(*b.all[0], *b.all[1], 1000);
-    CHECK_MESSAGE(!refused, "alice cannot cover 1000, yet transfer() returned true");
-    CHECK_MESSAGE(b.sum() == 300, "after a refused transfer the total is "
-                  << b.sum() << ", not 300");
-  };
+  // carol (the highest id) pays two transfers of 60 from her 100 at once;
+  // then alice tries to pay 1000.
+  cover_result r;
   try {
-    lunch::run(work(), {.deadline = 2s, .what = "two transfers of 60 from 100"});
+    lunch::run(two_check_one_balance(learners_bank_of, r),
+               {.deadline = 2s, .what = "two transfers of 60 from 100"});
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK(deadlock_message(e));
+    return;
   }
+  CHECK_MESSAGE(r.moved == 1,
+                "carol has 100 and two transfers of 60 ran at once: exactly "
+                "one may succeed, " << r.moved << " returned true");
+  CHECK_MESSAGE(r.carol == 40,
+                "carol should end with 40, has " << r.carol
+                << ": the balance check and the debit must happen under the lock");
+  CHECK_MESSAGE(r.sum == 300, "money appeared or vanished: the total is "
+                << r.sum << ", not 300");
+  CHECK_MESSAGE(!r.big_transfer, "alice cannot cover 1000, yet transfer() returned true");
+  CHECK_MESSAGE(r.sum_after == 300, "after a refused transfer the total is "
+                << r.sum_after << ", not 300");
 }
 
 TEST_CASE("an audit that locks every account in id order always sees the same total") {
   // Four accounts, transfers in every direction, and an auditor that keeps
   // summing under all four locks. Money must never be "in flight".
-  auto work = []() -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    bank b(ex, 4, 500);
-    std::atomic<int> moved{0};
-    bool done = false;
-    std::vector<int> wrong_totals;
-    int audits = 0;
-    auto auditor = [&]() -> net::awaitable<void> {
-      lunch::pending p("the auditor, summing under all four locks");
-      while (!done) {
-        const int t = co_await audit_total(b.all);
-        ++audits;
-        if (t != 2000 && wrong_totals.size() < 5) wrong_totals.push_back(t);
-      }
-    };
-    task_group transfers(ex);
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j)
-        if (i != j) transfers.spawn(move_money(*b.all[i], *b.all[j], 3 + i + j, 10, moved));
-    task_group audit(ex);
-    audit.spawn(auditor());
-    co_await transfers.wait();
-    done = true;
-    co_await audit.wait();
-    std::string seen;
-    for (int t : wrong_totals) seen += std::to_string(t) + " ";
-    CHECK_MESSAGE(wrong_totals.empty(),
-                  "the audit saw totals other than 2000 (" << seen << ") while "
-                  "transfers ran: money left one account before it reached the "
-                  "other. Hold both locks for the whole move");
-    CHECK_MESSAGE(b.sum() == 2000, "the total is " << b.sum() << " at the end, not 2000");
-    CHECK_MESSAGE(audits > 0, "the auditor never finished an audit");
-  };
+  audit_result r;
   try {
-    lunch::run(work(), {.deadline = 2s, .what = "12 kinds of transfer and an auditor"});
+    lunch::run(audit_while_transferring(learners_bank_of, r),
+               {.deadline = 2s, .what = "12 kinds of transfer and an auditor"});
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK(deadlock_message(e));
+    return;
   }
+  std::string seen;
+  for (int t : r.wrong_totals) seen += std::to_string(t) + " ";
+  CHECK_MESSAGE(r.wrong_totals.empty(),
+                "the audit saw totals other than 2000 (" << seen << ") while "
+                "transfers ran: money left one account before it reached the "
+                "other. Hold both locks for the whole move");
+  CHECK_MESSAGE(r.sum == 2000, "the total is " << r.sum << " at the end, not 2000");
+  CHECK_MESSAGE(r.audits > 0, "the auditor never finished an audit");
 }
 
 TEST_CASE("a transfer between other accounts does not wait for a busy account") {
-  auto work = []() -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    bank b(ex, 4, 100);
-    std::atomic<int> moved{0};
-    bool carol_to_dave_done = false;
-    auto held = co_await b.all[1]->lock.lock();  // someone holds bob's account
-    task_group group(ex);
-    group.spawn(move_money(*b.all[0], *b.all[1], 5, 1, moved));  // waits for bob
-    co_await lunch::let_others_run();
-    auto other = [&]() -> net::awaitable<void> {
-      lunch::pending p("transfer(carol -> dave, 5) while bob's lock is held");
-      co_await transfer(*b.all[2], *b.all[3], 5);
-      carol_to_dave_done = true;
-    };
-    task_group second(ex);
-    second.spawn(other());
-    for (int i = 0; i < 20 && !carol_to_dave_done; ++i) co_await lunch::nap(5ms);
-    CHECK_MESSAGE(carol_to_dave_done,
-                  "while bob's lock was held, carol -> dave did not finish: "
-                  "transfers between other accounts must not wait for bob "
-                  "(one lock for the whole bank serialises everything)");
-    CHECK_MESSAGE(moved == 0, "alice -> bob went through while someone else held "
-                  "bob's lock: a transfer must hold the locks of both its accounts");
-    { auto release = std::move(held); }
-    co_await group.wait();
-    co_await second.wait();
-    CHECK_MESSAGE(moved == 1, "alice -> bob should go through once bob's lock is free");
-  };
+  // Someone holds bob's lock; alice -> bob waits for it, carol -> dave must not.
+  busy_result r;
   try {
-    lunch::run(work(), {.deadline = 2s, .what = "carol -> dave while bob is busy"});
+    lunch::run(beside_a_busy_account(learners_bank_of, r),
+               {.deadline = 2s, .what = "carol -> dave while bob is busy"});
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK(deadlock_message(e));
+    return;
   }
+  CHECK_MESSAGE(r.carol_to_dave_done,
+                "while bob's lock was held, carol -> dave did not finish: "
+                "transfers between other accounts must not wait for bob "
+                "(one lock for the whole bank serialises everything)");
+  CHECK_MESSAGE(r.moved_while_held == 0, "alice -> bob went through while someone else held "
+                "bob's lock: a transfer must hold the locks of both its accounts");
+  CHECK_MESSAGE(r.moved_at_end == 1, "alice -> bob should go through once bob's lock is free");
 }
 
 TEST_CASE("4 threads x 2,500 transfers in every direction: no deadlock, money conserved") {
   std::atomic<int> moved{0};
-  auto work = [&]() -> net::awaitable<void> {
-    auto ex = co_await net::this_coro::executor;
-    bank b(ex, 5, 10'000);
-    task_group group(ex);
-    for (int t = 0; t < 4; ++t) group.spawn(random_transfers(b, t, moved));
-    co_await group.wait();
-    const int total = co_await audit_total(b.all);
+  int total = 50'000;
+  try {
+    lunch::run(random_transfers_everywhere(learners_bank_of, moved, total),
+               {.deadline = 5s, .threads = 4, .what = "4 threads x 2,500 transfers"});
     CHECK_MESSAGE(total == 50'000, "4 threads moved money about and the total became "
                   << total << ", not 50000");
-  };
-  try {
-    lunch::run(work(), {.deadline = 5s, .threads = 4,
-                        .what = "4 threads x 2,500 transfers"});
   } catch (const lunch::deadline_exceeded& e) {
     FAIL_CHECK(deadlock_message(e));
   }
