@@ -3,91 +3,70 @@
 // Holders nap while they hold a permit, so a semaphore that lets too many in
 // is caught with them inside; the order tests queue waiters one at a time,
 // so the order they asked in is known; free permits are counted with
-// try_acquire, which any correct semaphore supports.
+// try_acquire, which any correct semaphore supports. The scenarios that only
+// acquire and release are in test_async_semaphore_harness.cpp, compiled once
+// with the course; those that look at the permit itself stay here.
 #include <doctest/doctest.h>
-
-#include <boost/asio.hpp>
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "async_semaphore.hpp"
 #include "lunch/measure.hpp"
 #include "lunch/run.hpp"
 #include "lunch/tasks.hpp"
+#include "test_async_semaphore_harness.hpp"
 
 using namespace std::chrono_literals;
+using namespace async_semaphore_harness;
 
 using lunch::let_others_run;
 using lunch::nap;
 using lunch::task_group;
-using permit = async_semaphore::permit;
 
 namespace {
 
-// How many permits are free now: takes them all, then gives them back.
-// Capped, so a semaphore that never runs out cannot loop forever.
-std::size_t count_free(async_semaphore& s) {
-  std::vector<permit> taken;
-  while (taken.size() < 100) {
-    auto p = s.try_acquire();
-    if (!p) break;
-    taken.push_back(std::move(*p));
-  }
-  return taken.size();
-}
-
-std::string list(const std::vector<int>& v) {
-  std::string s;
-  for (int x : v) s += (s.empty() ? "" : ", ") + std::to_string(x);
-  return s;
-}
-
-// How many holders were inside at once. Atomics: the tests on 4 threads
-// share it.
-struct occupancy {
-  std::atomic<int> inside{0};
-  std::atomic<int> peak{0};
-  void enter() {
-    const int now = ++inside;
-    int seen = peak.load();
-    while (now > seen && !peak.compare_exchange_weak(seen, now)) {
-    }
-  }
-  void leave() { --inside; }
+// async_semaphore and its permit behind the harness's interface.
+struct exercise_permit final : permit {
+  explicit exercise_permit(async_semaphore::permit p) : p(std::move(p)) {}
+  void release() override { p.release(); }
+  async_semaphore::permit p;
 };
 
-// --- the limit -------------------------------------------------------------
-
-// Holds a permit `rounds` times, suspending while it holds one: a nap when
-// `nap_inside`, else a post every 8th round (many rounds, little time).
-net::awaitable<void> take_turns(async_semaphore& s, occupancy& o, int rounds, bool nap_inside) {
-  auto ex = co_await net::this_coro::executor;
-  lunch::pending p("a task taking turns with the permits");
-  for (int i = 0; i < rounds; ++i) {
-    auto held = co_await s.acquire();
-    o.enter();
-    if (nap_inside)
-      co_await nap(2ms);
-    else if (i % 8 == 0)
-      co_await net::post(ex, net::use_awaitable);
-    o.leave();
+struct semaphore_view : semaphore {
+  explicit semaphore_view(async_semaphore& s) : s(s) {}
+  net::awaitable<permit_ptr> acquire() override {
+    co_return std::make_unique<exercise_permit>(co_await s.acquire());
   }
+  permit_ptr try_acquire() override {
+    auto p = s.try_acquire();
+    if (!p) return nullptr;
+    return std::make_unique<exercise_permit>(std::move(*p));
+  }
+  async_semaphore& s;
+};
+
+struct owning_view final : semaphore_view {
+  explicit owning_view(std::unique_ptr<async_semaphore> owned)
+      : semaphore_view(*owned), owned(std::move(owned)) {}
+  std::unique_ptr<async_semaphore> owned;
+};
+
+std::unique_ptr<semaphore> make(net::any_io_executor ex, std::size_t permits) {
+  return std::make_unique<owning_view>(std::make_unique<async_semaphore>(std::move(ex), permits));
 }
 
-// `tasks` tasks share 3 permits; afterwards, how many are free.
-net::awaitable<void> share_three(occupancy& o, int tasks, int rounds, bool nap_inside,
-                                 std::size_t& free_after) {
-  auto ex = co_await net::this_coro::executor;
-  async_semaphore s(ex, 3);
-  task_group group(ex);
-  for (int i = 0; i < tasks; ++i) group.spawn(take_turns(s, o, rounds, nap_inside));
-  co_await group.wait();
-  co_await let_others_run();  // in case a release is posted
-  free_after = count_free(s);
+// The harness's count_free() on the exercise's own semaphore.
+std::size_t count_free(async_semaphore& s) {
+  semaphore_view view(s);
+  return async_semaphore_harness::count_free(view);
 }
+
+using permit = async_semaphore::permit;
 
 // --- try_acquire --------------------------------------------------------------
 
@@ -140,123 +119,6 @@ net::awaitable<void> release_paths() {
                 "given back once: " << count_free(s) << " free, expected 2");
 }
 
-// --- first come, first served ------------------------------------------------
-
-// Waits for a permit, notes its turn in `order`, holds it briefly.
-net::awaitable<void> queue_up(async_semaphore& s, int id, std::vector<int>& order) {
-  lunch::pending p("waiter " + std::to_string(id) + " waits for a permit");
-  auto held = co_await s.acquire();
-  order.push_back(id);
-  co_await nap(1ms);
-}
-
-net::awaitable<void> queue_behind_held_permits(std::vector<int>& order) {
-  auto ex = co_await net::this_coro::executor;
-  async_semaphore s(ex, 2);
-  task_group group(ex);
-  auto a = co_await s.acquire();
-  auto b = co_await s.acquire();
-  for (int id = 0; id < 8; ++id) {  // one at a time: the order they asked in is known
-    group.spawn(queue_up(s, id, order));
-    co_await let_others_run();
-  }
-  a.release();
-  b.release();
-  co_await group.wait();
-}
-
-// The holder gives its permit back and, in the same step, a newcomer tries
-// to take it and the holder asks again. The oldest waiter must get it.
-struct handoff_log {
-  std::vector<int> order;
-  bool newcomer_took_it = false;
-};
-
-constexpr int releaser_id = 90;
-constexpr int newcomer_id = 91;
-
-net::awaitable<void> release_and_ask_again(handoff_log& log) {
-  auto ex = co_await net::this_coro::executor;
-  async_semaphore s(ex, 1);
-  task_group group(ex);
-  auto held = co_await s.acquire();
-  for (int id = 0; id < 4; ++id) {
-    group.spawn(queue_up(s, id, log.order));
-    co_await let_others_run();
-  }
-  held.release();
-  // No co_await since the release: waiter 0 has not run yet.
-  if (auto stolen = s.try_acquire()) log.newcomer_took_it = true;
-  group.spawn(queue_up(s, newcomer_id, log.order));
-  lunch::pending p("the releaser asks again");
-  auto again = co_await s.acquire();
-  log.order.push_back(releaser_id);
-  again.release();
-  co_await group.wait();
-}
-
-// --- release() does not run the waiter ------------------------------------------
-
-struct inline_probe {
-  bool releasing = false;
-  bool waiter_ran_inside_release = false;
-  bool waiter_got_it = false;
-};
-
-net::awaitable<void> wait_and_look(async_semaphore& s, inline_probe& probe) {
-  lunch::pending p("the waiter behind the holder");
-  auto held = co_await s.acquire();
-  probe.waiter_got_it = true;
-  if (probe.releasing) probe.waiter_ran_inside_release = true;
-}
-
-net::awaitable<void> release_while_watching(inline_probe& probe) {
-  auto ex = co_await net::this_coro::executor;
-  async_semaphore s(ex, 1);
-  task_group group(ex);
-  auto held = co_await s.acquire();
-  group.spawn(wait_and_look(s, probe));
-  co_await let_others_run();
-  probe.releasing = true;
-  held.release();
-  probe.releasing = false;
-  co_await group.wait();
-}
-
-// --- waiting costs nothing -----------------------------------------------------
-
-struct crowd {
-  int got = 0;
-  int ticks = 0;
-  double cpu_ms = 0;   // used by the process while the waiters waited
-  double wall_ms = 0;
-};
-
-net::awaitable<void> one_of_the_crowd(async_semaphore& s, crowd& c) {
-  auto held = co_await s.acquire();
-  ++c.got;
-}
-
-net::awaitable<void> hundred_waiters(crowd& c) {
-  auto ex = co_await net::this_coro::executor;
-  async_semaphore s(ex, 2);
-  task_group group(ex);
-  lunch::pending p("100 waiters queued behind 2 held permits, on one thread");
-  auto a = co_await s.acquire();
-  auto b = co_await s.acquire();
-  for (int i = 0; i < 100; ++i) group.spawn(one_of_the_crowd(s, c));
-  co_await let_others_run();  // every waiter is queued now
-  lunch::cpu_meter cpu;
-  lunch::stopwatch sw;
-  // A waiter that blocked the thread would stop this coroutine ticking.
-  for (; c.ticks < 10; ++c.ticks) co_await nap(30ms);
-  c.cpu_ms = cpu.ms();
-  c.wall_ms = sw.ms();
-  a.release();
-  b.release();
-  co_await group.wait();
-}
-
 // --- a permit moved into a spawned task ------------------------------------------
 
 struct spawn_log {
@@ -287,26 +149,6 @@ net::awaitable<void> acquire_then_spawn(spawn_log& log, std::size_t& free_after)
   free_after = count_free(s);
 }
 
-// --- a lost wake-up ---------------------------------------------------------------
-
-// Three tasks want one permit, on 4 threads, over and over. Each round ends
-// only when all three were served, so a waiter that queued just as the
-// last permit came back, and was never woken, hangs the round.
-net::awaitable<void> take_once(async_semaphore& s) {
-  auto held = co_await s.acquire();
-}
-
-net::awaitable<void> short_rounds(int rounds, int& completed) {
-  auto ex = co_await net::this_coro::executor;
-  async_semaphore s(ex, 1);
-  lunch::pending p("rounds of 3 tasks sharing 1 permit on 4 threads");
-  for (; completed < rounds; ++completed) {
-    task_group group(ex);
-    for (int k = 0; k < 3; ++k) group.spawn(take_once(s));
-    co_await group.wait();
-  }
-}
-
 }  // namespace
 
 TEST_SUITE("async_semaphore") {
@@ -314,7 +156,7 @@ TEST_SUITE("async_semaphore") {
 TEST_CASE("at most N permits are out at once, and all N get used") {
   occupancy o;
   std::size_t free_after = 0;
-  lunch::run(share_three(o, 12, 4, true, free_after),
+  lunch::run(share_three(make, o, 12, 4, true, free_after),
              {.deadline = 5s, .what = "12 tasks sharing 3 permits"});
   const int peak = o.peak;
   CHECK_MESSAGE(peak <= 3, peak << " tasks held a permit at the same time; the "
@@ -335,7 +177,7 @@ TEST_CASE("a permit is given back exactly once: scope exit, release(), moves") {
 
 TEST_CASE("waiters get permits first come, first served") {
   std::vector<int> order;
-  lunch::run(queue_behind_held_permits(order),
+  lunch::run(queue_behind_held_permits(make, order),
              {.deadline = 5s, .what = "8 waiters queued behind 2 held permits"});
   const std::vector<int> fifo{0, 1, 2, 3, 4, 5, 6, 7};
   CHECK_MESSAGE(order == fifo, "the waiters asked in the order 0..7 but got "
@@ -344,7 +186,7 @@ TEST_CASE("waiters get permits first come, first served") {
 
 TEST_CASE("a released permit goes to the oldest waiter, not to whoever asks during the hand-off") {
   handoff_log log;
-  lunch::run(release_and_ask_again(log),
+  lunch::run(release_and_ask_again(make, log),
              {.deadline = 5s, .what = "a release with 4 waiters queued"});
   CHECK_MESSAGE(!log.newcomer_took_it,
                 "try_acquire() right after release() got the permit, though 4 "
@@ -361,7 +203,7 @@ TEST_CASE("a released permit goes to the oldest waiter, not to whoever asks duri
 
 TEST_CASE("release() does not run the next waiter inside itself") {
   inline_probe probe;
-  lunch::run(release_while_watching(probe),
+  lunch::run(release_while_watching(make, probe),
              {.deadline = 5s, .what = "a release with one waiter"});
   REQUIRE_MESSAGE(probe.waiter_got_it, "the waiter never got the permit");
   CHECK_MESSAGE(!probe.waiter_ran_inside_release,
@@ -372,7 +214,7 @@ TEST_CASE("release() does not run the next waiter inside itself") {
 
 TEST_CASE("waiting takes no CPU and does not block the thread") {
   crowd c;
-  lunch::run(hundred_waiters(c), {.deadline = 5s, .what = "100 waiters on one thread"});
+  lunch::run(hundred_waiters(make, c), {.deadline = 5s, .what = "100 waiters on one thread"});
   CHECK_MESSAGE(c.ticks == 10, "a coroutine that naps 10 x 30 ms ticked only " << c.ticks
                 << " times while 100 waiters were queued: they block the thread");
   CHECK_MESSAGE(c.got == 100, "only " << c.got << " of 100 waiters got a permit");
@@ -402,7 +244,7 @@ TEST_CASE("a permit moved into a task spawned on 4 threads is given back there, 
 TEST_CASE("four threads doing 40000 acquires leave exactly N permits") {
   occupancy o;
   std::size_t free_after = 0;
-  lunch::run(share_three(o, 8, 5000, false, free_after),
+  lunch::run(share_three(make, o, 8, 5000, false, free_after),
              {.deadline = 20s, .threads = 4,
               .what = "8 tasks x 5000 acquires on 4 threads (a lost wake-up hangs here)"});
   CHECK_MESSAGE(o.peak <= 3, o.peak << " holders at once on 4 threads; the semaphore has 3");
@@ -411,7 +253,7 @@ TEST_CASE("four threads doing 40000 acquires leave exactly N permits") {
 
 TEST_CASE("on four threads, the last waiter of every round is woken (3000 rounds)") {
   int completed = 0;
-  lunch::run(short_rounds(3000, completed),
+  lunch::run(short_rounds(make, 3000, completed),
              {.deadline = 20s, .threads = 4,
               .what = "3000 rounds of 3 tasks sharing 1 permit (a lost wake-up hangs here)"});
   CHECK(completed == 3000);

@@ -4,56 +4,60 @@
 // it: the value lost or changed, a receiver left waiting for a sender that
 // is gone, a second value sneaking in, the receiver run inside send(), a
 // cancelled wait mistaken for a missing sender. The last test sends ten
-// thousand values across threads, half of them racing the receiver.
+// thousand values across threads, half of them racing the receiver. The
+// scenarios on a oneshot of int are in test_oneshot_harness.cpp, compiled
+// once with the course; they reach the oneshot through the adapter below.
 #include <doctest/doctest.h>
 
-#include <boost/asio.hpp>
-
-#include <atomic>
+#include <exception>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
 #include "lunch/run.hpp"
-#include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
 #include "oneshot.hpp"
+#include "test_oneshot_harness.hpp"
 
 using namespace std::chrono_literals;
-
-using lunch::let_others_run;
-using lunch::task_group;
+using namespace oneshot_harness;
 
 namespace {
 
-// How one receive() ended, seen by a task waiting on it.
-struct outcome {
-  bool finished = false;
-  int value = -1;
-  std::string thrown = "nothing";
-  bool ran_inside_send = false;
+// The two ends of a oneshot<int> behind the harness's interface.
+struct exercise_sender final : sender {
+  explicit exercise_sender(oneshot_sender<int> tx) : tx(std::move(tx)) {}
+  void send(int value) override { std::move(tx).send(value); }
+  oneshot_sender<int> tx;
+};
+struct exercise_receiver final : receiver {
+  explicit exercise_receiver(oneshot_receiver<int> rx) : rx(std::move(rx)) {}
+  net::awaitable<int> receive() override { return rx.receive(); }
+  oneshot_receiver<int> rx;
 };
 
-// Waits on `rx`; `inside_send` (when given) is true only while the test is
-// inside send(), so the receiver can tell whether it was resumed from there.
-net::awaitable<void> wait_for_value(oneshot_receiver<int>& rx, outcome& out,
-                                    const bool* inside_send = nullptr) {
-  lunch::pending p("the receiver waits for the value");
+ends make(net::any_io_executor ex) {
+  auto [tx, rx] = make_oneshot<int>(std::move(ex));
+  return {std::make_unique<exercise_sender>(std::move(tx)),
+          std::make_unique<exercise_receiver>(std::move(rx))};
+}
+
+bool is_closed(std::exception_ptr e) {
   try {
-    out.value = co_await rx.receive();
+    std::rethrow_exception(e);
+  } catch (const oneshot_closed&) {
+    return true;
   } catch (...) {
-    out.thrown = lunch::describe(std::current_exception());
+    return false;
   }
-  if (inside_send) out.ran_inside_send = *inside_send;
-  out.finished = true;
 }
 
-std::string value_or_exception(const outcome& out) {
-  return out.thrown != "nothing" ? "threw " + out.thrown
-                                 : "returned " + std::to_string(out.value);
+// Checked in the middle of receive_while_sent, before anything is sent.
+void not_finished_before_send(const outcome& out) {
+  CHECK_MESSAGE(!out.finished, "receive() finished before anything was sent: it "
+                                   << value_or_exception(out));
 }
 
-// --- the value crosses --------------------------------------------------------
+// Two oneshots of other types, the values crossing.
 
 net::awaitable<std::string> send_then_receive() {
   auto ends = make_oneshot<std::string>(co_await net::this_coro::executor);
@@ -61,158 +65,11 @@ net::awaitable<std::string> send_then_receive() {
   co_return co_await ends.second.receive();
 }
 
-net::awaitable<void> receive_while_sent(outcome& out) {
-  auto ex = co_await net::this_coro::executor;
-  auto [tx, rx] = make_oneshot<int>(ex);
-  task_group group(ex);
-  bool inside_send = false;
-  group.spawn(wait_for_value(rx, out, &inside_send));
-  co_await let_others_run();
-  CHECK_MESSAGE(!out.finished, "receive() finished before anything was sent: it "
-                                   << value_or_exception(out));
-  inside_send = true;
-  std::move(tx).send(42);
-  inside_send = false;
-  co_await group.wait();
-}
-
 net::awaitable<int> move_only_value() {
   auto [tx, rx] = make_oneshot<std::unique_ptr<int>>(co_await net::this_coro::executor);
   std::move(tx).send(std::make_unique<int>(7));
   auto p = co_await rx.receive();
   co_return p ? *p : -1;
-}
-
-// --- the sender goes away -------------------------------------------------------
-
-net::awaitable<void> sender_dropped_while_waiting(outcome& out) {
-  auto ex = co_await net::this_coro::executor;
-  auto [tx, rx] = make_oneshot<int>(ex);
-  task_group group(ex);
-  group.spawn(wait_for_value(rx, out));
-  co_await let_others_run();
-  { [[maybe_unused]] auto gone = std::move(tx); }  // destroyed, nothing sent
-  co_await group.wait();
-}
-
-net::awaitable<void> sender_dropped_before_waiting(outcome& out) {
-  auto ex = co_await net::this_coro::executor;
-  auto [tx, rx] = make_oneshot<int>(ex);
-  { [[maybe_unused]] auto gone = std::move(tx); }
-  co_await wait_for_value(rx, out);
-}
-
-net::awaitable<void> sender_dropped_after_sending(outcome& out) {
-  auto ex = co_await net::this_coro::executor;
-  auto [tx, rx] = make_oneshot<int>(ex);
-  {
-    auto sender = std::move(tx);
-    std::move(sender).send(7);
-  }  // the sender is destroyed with the value still waiting to be received
-  co_await wait_for_value(rx, out);
-}
-
-// --- one value only -------------------------------------------------------------
-
-struct two_sends {
-  std::string second = "nothing";  // what the second send() threw
-  int received = -1;
-};
-
-net::awaitable<void> send_twice(two_sends& r) {
-  auto [tx, rx] = make_oneshot<int>(co_await net::this_coro::executor);
-  std::move(tx).send(1);
-  try {
-    std::move(tx).send(2);
-  } catch (const lunch::todo_error&) {
-    throw;
-  } catch (const std::logic_error&) {
-    r.second = "std::logic_error";
-  } catch (...) {
-    r.second = lunch::describe(std::current_exception());
-  }
-  r.received = co_await rx.receive();
-}
-
-// --- cancellation ---------------------------------------------------------------
-
-struct after_cancel {
-  std::string cancelled = "not finished";  // how the cancelled receive ended
-  int later = -1;                          // what a later receive got
-};
-
-net::awaitable<void> cancel_then_receive(after_cancel& r) {
-  auto ex = co_await net::this_coro::executor;
-  auto [tx, rx] = make_oneshot<int>(ex);
-  net::cancellation_signal stop;
-  // Cancelled directly, not through `||`: `||` would hide how the loser ended.
-  net::co_spawn(ex, rx.receive(),
-                net::bind_cancellation_slot(stop.slot(), [&r](std::exception_ptr e, int v) {
-                  r.cancelled = e ? lunch::describe(e) : "the value " + std::to_string(v);
-                }));
-  co_await let_others_run();
-  stop.emit(net::cancellation_type::terminal);
-  co_await let_others_run();
-  std::move(tx).send(5);
-  lunch::pending p("a second receive(), after the first was cancelled and 5 was sent "
-                   "(was the 5 lost? with Boost 1.81, see the trap in the exercise; "
-                   "later Boost has no such trap)");
-  r.later = co_await rx.receive();
-}
-
-// --- no spinning ----------------------------------------------------------------
-
-net::awaitable<void> send_after(oneshot_sender<int> tx, std::chrono::milliseconds d) {
-  co_await lunch::nap(d);
-  std::move(tx).send(3);
-}
-
-net::awaitable<int> slow_sender() {
-  auto ex = co_await net::this_coro::executor;
-  auto [tx, rx] = make_oneshot<int>(ex);
-  task_group group(ex);
-  group.spawn(send_after(std::move(tx), 200ms));
-  const int v = co_await rx.receive();
-  co_await group.wait();
-  co_return v;
-}
-
-// --- across threads -------------------------------------------------------------
-
-struct tally {
-  std::atomic<int> values{0};  // the right value arrived
-  std::atomic<int> closed{0};  // oneshot_closed, for a sender dropped unsent
-  std::atomic<int> wrong{0};   // anything else
-};
-
-// Every third sender is destroyed without sending. The sender is posted to
-// the event loop, which four threads run, so it usually runs on another
-// thread than the receiver, at the same time: sometimes the value (or the
-// news that none is coming) arrives first, sometimes the receiver is
-// already waiting. (The loop's own threads, not a separate pool, so that
-// an exception in a sender fails the test instead of ending the process.)
-net::awaitable<void> round_trips(int first, int count, tally& t) {
-  auto ex = co_await net::this_coro::executor;
-  lunch::pending p("a task doing " + std::to_string(count) + " round trips");
-  for (int i = first; i < first + count; ++i) {
-    auto [tx, rx] = make_oneshot<int>(ex);
-    net::post(ex, [tx = std::move(tx), i]() mutable {
-      if (i % 3 != 0) std::move(tx).send(i);
-    });
-    try {
-      const int v = co_await rx.receive();
-      ++(v == i && i % 3 != 0 ? t.values : t.wrong);
-    } catch (const oneshot_closed&) {
-      ++(i % 3 == 0 ? t.closed : t.wrong);
-    }
-  }
-}
-
-net::awaitable<void> many_round_trips(tally& t) {
-  auto ex = co_await net::this_coro::executor;
-  task_group group(ex);
-  for (int k = 0; k < 4; ++k) group.spawn(round_trips(k * 2500, 2500, t));
-  co_await group.wait();
 }
 
 }  // namespace
@@ -227,7 +84,7 @@ TEST_CASE("a value sent before the receiver waits is received") {
 
 TEST_CASE("a value sent while the receiver waits wakes it") {
   outcome out;
-  lunch::run(receive_while_sent(out),
+  lunch::run(receive_while_sent(make, out, not_finished_before_send),
              {.deadline = 5s, .what = "a receiver waiting for a send"});
   CHECK_MESSAGE(out.value == 42,
                 "sent 42 to a waiting receiver, which " << value_or_exception(out));
@@ -235,7 +92,7 @@ TEST_CASE("a value sent while the receiver waits wakes it") {
 
 TEST_CASE("send() does not run the waiting receiver inside send()") {
   outcome out;
-  lunch::run(receive_while_sent(out),
+  lunch::run(receive_while_sent(make, out, not_finished_before_send),
              {.deadline = 5s, .what = "a receiver waiting for a send"});
   CHECK_MESSAGE(!out.ran_inside_send,
                 "the receiver resumed inside send(): the sender's code was "
@@ -251,7 +108,7 @@ TEST_CASE("a move-only value crosses") {
 
 TEST_CASE("a sender destroyed without sending wakes the waiting receiver with oneshot_closed") {
   outcome out;
-  lunch::run(sender_dropped_while_waiting(out),
+  lunch::run(sender_dropped_while_waiting(make, out),
              {.deadline = 5s, .what = "a receiver whose sender is destroyed unsent"});
   CHECK_MESSAGE(out.thrown.find("oneshot_closed") != std::string::npos,
                 "the sender was destroyed without sending; receive() should "
@@ -260,7 +117,7 @@ TEST_CASE("a sender destroyed without sending wakes the waiting receiver with on
 
 TEST_CASE("receive() after the sender was destroyed unsent throws oneshot_closed at once") {
   outcome out;
-  lunch::run(sender_dropped_before_waiting(out),
+  lunch::run(sender_dropped_before_waiting(make, out),
              {.deadline = 5s, .what = "receive() after the sender is gone"});
   CHECK_MESSAGE(out.thrown.find("oneshot_closed") != std::string::npos,
                 "receive() on a oneshot whose sender is already gone should "
@@ -269,7 +126,7 @@ TEST_CASE("receive() after the sender was destroyed unsent throws oneshot_closed
 
 TEST_CASE("a sender destroyed after sending still delivers the value") {
   outcome out;
-  lunch::run(sender_dropped_after_sending(out),
+  lunch::run(sender_dropped_after_sending(make, out),
              {.deadline = 5s, .what = "receive() after send and destruction"});
   CHECK_MESSAGE(out.value == 7,
                 "the sender sent 7 and was then destroyed; receive() "
@@ -279,7 +136,7 @@ TEST_CASE("a sender destroyed after sending still delivers the value") {
 
 TEST_CASE("a second send throws std::logic_error and the first value stays") {
   two_sends r;
-  lunch::run(send_twice(r), {.deadline = 5s, .what = "two sends, one receive"});
+  lunch::run(send_twice(make, r), {.deadline = 5s, .what = "two sends, one receive"});
   CHECK_MESSAGE(r.second == "std::logic_error",
                 "the second send() should throw std::logic_error; it threw " << r.second);
   CHECK_MESSAGE(r.received == 1, "sent 1 then 2; received " << r.received
@@ -288,7 +145,7 @@ TEST_CASE("a second send throws std::logic_error and the first value stays") {
 
 TEST_CASE("a cancelled receive ends with a cancellation error, and a later receive gets the value") {
   after_cancel r;
-  lunch::run(cancel_then_receive(r),
+  lunch::run(cancel_then_receive(make, r),
              {.deadline = 5s, .what = "a cancelled receive, then a send"});
   CHECK_MESSAGE(r.cancelled != "not finished",
                 "receive() was cancelled but kept waiting");
@@ -305,7 +162,7 @@ TEST_CASE("a cancelled receive ends with a cancellation error, and a later recei
 TEST_CASE("a receiver uses no CPU while it waits") {
   lunch::cpu_meter cpu;
   lunch::stopwatch sw;
-  const int v = lunch::run(slow_sender(),
+  const int v = lunch::run(slow_sender(make),
                            {.deadline = 5s, .what = "a receiver waiting 200 ms"});
   CHECK(v == 3);
   // Waiting costs next to nothing; polling costs a large share of the wall
@@ -317,7 +174,7 @@ TEST_CASE("a receiver uses no CPU while it waits") {
 
 TEST_CASE("10000 values cross between 4 threads, a third of the senders dropped unsent") {
   tally t;
-  lunch::run(many_round_trips(t),
+  lunch::run(many_round_trips(make, is_closed, t),
              {.deadline = 20s,
               .threads = 4,
               .what = "4 tasks x 2500 oneshots on 4 threads"});

@@ -4,88 +4,28 @@
 // many ran at once), naps for its own duration and returns its number. The
 // durations that fix an order differ by 100 ms or more, so a busy machine
 // does not change the order they finish in.
+// The jobs and the consumer are in test_buffer_unordered_harness.cpp, compiled once
+// with the course.
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <numeric>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "buffer_unordered.hpp"
 #include "lunch/measure.hpp"
 #include "lunch/run.hpp"
-#include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
+#include "test_buffer_unordered_harness.hpp"
 
 using namespace std::chrono_literals;
-using ms = std::chrono::milliseconds;
-using net::experimental::coro;
+using namespace buffer_unordered_harness;
 
 namespace {
 
-struct probe {
-  int started = 0;
-  int running = 0;
-  int peak = 0;
-  std::string log;  // "-3" when job 3 ends, "got 3" when the consumer gets it
-};
-
-// Job `id`: runs for `d`, then returns id, or throws when `fail` is set.
-net::awaitable<int> job(probe& p, int id, ms d, bool fail = false) {
-  ++p.started;
-  p.peak = std::max(p.peak, ++p.running);
-  struct leave {
-    probe& p;
-    ~leave() { --p.running; }
-  } on_exit{p};
-  if (d > 0ms) co_await lunch::nap(d);  // 0: ends without ever waiting
-  if (fail) throw std::out_of_range("task " + std::to_string(id) + " failed");
-  p.log += "-" + std::to_string(id) + " ";
-  co_return id;
-}
-
-// The stream of tasks: hands out the jobs one by one, none started.
-coro<net::awaitable<int>> one_by_one([[maybe_unused]] net::any_io_executor ex,
-                                     std::vector<net::awaitable<int>> tasks) {
-  for (auto& t : tasks) co_yield std::move(t);
-}
-
-// What the consumer saw: the results in the order it got them, and what it
-// caught instead of the end, if anything.
-struct outcome {
-  std::vector<int> got;
-  std::string thrown = "nothing";
-  int running_at_throw = -1;  // jobs still running when it caught
-};
-
-// Jobs with the given durations, n at a time; job `failing` (if any) throws.
-net::awaitable<outcome> run_jobs(probe& p, std::vector<ms> durations, std::size_t n,
-                                 int failing = -1) {
-  auto ex = co_await net::this_coro::executor;
-  std::vector<net::awaitable<int>> tasks;
-  for (int i = 0; i < static_cast<int>(durations.size()); ++i)
-    tasks.push_back(job(p, i, durations[i], i == failing));
-  auto results = buffer_unordered(one_by_one(ex, std::move(tasks)), n);
-  outcome out;
-  try {
-    lunch::pending wait("the consumer pulls results from buffer_unordered");
-    while (auto v = co_await results.async_resume(net::use_awaitable)) {
-      out.got.push_back(*v);
-      p.log += "got" + std::to_string(*v) + " ";
-    }
-  } catch (...) {
-    out.running_at_throw = p.running;
-    out.thrown = lunch::describe(std::current_exception());
-  }
-  co_return out;
-}
-
-std::string joined(const std::vector<int>& v) {
-  std::string s;
-  for (int x : v) s += (s.empty() ? "" : " ") + std::to_string(x);
-  return s;
+coro<int> under_test(coro<net::awaitable<int>> tasks, std::size_t n) {
+  return buffer_unordered(std::move(tasks), n);
 }
 
 }  // namespace
@@ -94,7 +34,7 @@ TEST_SUITE("buffer_unordered") {
 
 TEST_CASE("at most n tasks run at once, and n do when there are enough") {
   probe p;
-  const auto got = lunch::run(run_jobs(p, std::vector<ms>(12, 20ms), 4),
+  const auto got = lunch::run(run_jobs(under_test, p, std::vector<ms>(12, 20ms), 4),
                               {.deadline = 5s, .what = "12 tasks, 4 at a time"}).got;
   CHECK_MESSAGE(got.size() == 12, "12 tasks gave " << got.size() << " results: " << joined(got));
   CHECK_MESSAGE(p.peak == 4,
@@ -107,7 +47,7 @@ TEST_CASE("results come in the order the tasks finish, each as soon as it is rea
   probe p;
   // With n = 2, task 0 holds one place for 250 ms while tasks 1 .. 4 pass
   // through the other one, one after another.
-  const auto got = lunch::run(run_jobs(p, {250ms, 20ms, 20ms, 20ms, 20ms}, 2),
+  const auto got = lunch::run(run_jobs(under_test, p, {250ms, 20ms, 20ms, 20ms, 20ms}, 2),
                               {.deadline = 5s, .what = "5 tasks, 2 at a time"}).got;
   INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
   CHECK_MESSAGE(joined(got) == "1 2 3 4 0",
@@ -127,7 +67,7 @@ TEST_CASE("every task runs exactly once and every result comes out") {
   probe p;
   std::vector<ms> durations;
   for (int i = 0; i < 20; ++i) durations.push_back(ms(1 + (i * 7) % 5));
-  auto got = lunch::run(run_jobs(p, durations, 4), {.deadline = 5s, .what = "20 tasks, 4 at a time"}).got;
+  auto got = lunch::run(run_jobs(under_test, p, durations, 4), {.deadline = 5s, .what = "20 tasks, 4 at a time"}).got;
   std::sort(got.begin(), got.end());
   std::vector<int> all(20);
   std::iota(all.begin(), all.end(), 0);
@@ -140,7 +80,7 @@ TEST_CASE("every task runs exactly once and every result comes out") {
 TEST_CASE("tasks that finish without waiting all come out, a thousand of them") {
   probe p;
   const std::vector<ms> durations(1000, 0ms);
-  const auto got = lunch::run(run_jobs(p, durations, 8),
+  const auto got = lunch::run(run_jobs(under_test, p, durations, 8),
                               {.deadline = 5s, .what = "1000 tasks that never wait, 8 at a time"}).got;
   const long sum = std::accumulate(got.begin(), got.end(), 0L);
   CHECK_MESSAGE(got.size() == 1000,
@@ -155,7 +95,7 @@ TEST_CASE("an exception in a task reaches the consumer once nothing is running")
   // n = 3: task 1 fails at 20 ms while tasks 0 and 2 run until 100 ms;
   // tasks 3 .. 5 are still waiting in the stream.
   const std::vector<ms> durations{100ms, 20ms, 100ms, 10ms, 10ms, 10ms};
-  const auto seen = lunch::run(run_jobs(p, durations, 3, 1),
+  const auto seen = lunch::run(run_jobs(under_test, p, durations, 3, 1),
                                {.deadline = 5s, .what = "tasks with a failure"});
   CHECK_MESSAGE(seen.thrown == "std::out_of_range: task 1 failed",
                 "the consumer caught: " << seen.thrown << " (expected task "
@@ -175,7 +115,7 @@ TEST_CASE("waiting for results uses no CPU") {
   // a loop that polls for results costs whatever CPU the machine gives it.
   lunch::cpu_meter cpu;
   lunch::stopwatch sw;
-  lunch::run(run_jobs(p, {300ms, 300ms}, 2), {.deadline = 5s, .what = "2 tasks of 300 ms"});
+  lunch::run(run_jobs(under_test, p, {300ms, 300ms}, 2), {.deadline = 5s, .what = "2 tasks of 300 ms"});
   CHECK_MESSAGE(cpu.ms() < 0.1 * sw.ms(),
                 "the process used " << cpu.ms() << " ms of CPU while two "
                 "tasks waited " << sw.ms() << " ms: something is polling "

@@ -3,76 +3,28 @@
 // The same jobs as buffer_unordered's tests: each counts itself while it
 // runs, naps for its own duration and returns its number. Durations that fix
 // an order differ by 50 ms or more.
+// The jobs and the consumer are in test_buffered_harness.cpp, compiled once
+// with the course.
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <numeric>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "buffered.hpp"
 #include "lunch/measure.hpp"
 #include "lunch/run.hpp"
-#include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
+#include "test_buffered_harness.hpp"
 
 using namespace std::chrono_literals;
-using ms = std::chrono::milliseconds;
-using net::experimental::coro;
+using namespace buffered_harness;
 
 namespace {
 
-struct probe {
-  int started = 0;
-  int running = 0;
-  int peak = 0;
-  std::string log;  // "-3" when job 3 ends, "got3" when the consumer gets it
-  int running_at_throw = -1;  // jobs running when the consumer caught
-};
-
-// Job `id`: runs for `d`, then returns id, or throws when `fail` is set.
-net::awaitable<int> job(probe& p, int id, ms d, bool fail = false) {
-  ++p.started;
-  p.peak = std::max(p.peak, ++p.running);
-  struct leave {
-    probe& p;
-    ~leave() { --p.running; }
-  } on_exit{p};
-  if (d > 0ms) co_await lunch::nap(d);  // 0: ends without ever waiting
-  if (fail) throw std::out_of_range("task " + std::to_string(id) + " failed");
-  p.log += "-" + std::to_string(id) + " ";
-  co_return id;
-}
-
-// The stream of tasks: hands out the jobs one by one, none started.
-coro<net::awaitable<int>> one_by_one([[maybe_unused]] net::any_io_executor ex,
-                                     std::vector<net::awaitable<int>> tasks) {
-  for (auto& t : tasks) co_yield std::move(t);
-}
-
-// What the consumer got, as text ("0 1 2"), and what was thrown instead of
-// the end, if anything ("0 std::out_of_range: task 1 failed").
-net::awaitable<std::string> run_jobs(probe& p, std::vector<ms> durations, std::size_t n,
-                                     int failing = -1) {
-  auto ex = co_await net::this_coro::executor;
-  std::vector<net::awaitable<int>> tasks;
-  for (int i = 0; i < static_cast<int>(durations.size()); ++i)
-    tasks.push_back(job(p, i, durations[i], i == failing));
-  auto results = buffered(one_by_one(ex, std::move(tasks)), n);
-  std::string seen;
-  try {
-    lunch::pending wait("the consumer pulls results from buffered");
-    while (auto v = co_await results.async_resume(net::use_awaitable)) {
-      seen += (seen.empty() ? "" : " ") + std::to_string(*v);
-      p.log += "got" + std::to_string(*v) + " ";
-    }
-  } catch (...) {
-    p.running_at_throw = p.running;
-    seen += (seen.empty() ? "" : " ") + lunch::describe(std::current_exception());
-  }
-  co_return seen;
+coro<int> under_test(coro<net::awaitable<int>> tasks, std::size_t n) {
+  return buffered(std::move(tasks), n);
 }
 
 }  // namespace
@@ -81,7 +33,7 @@ TEST_SUITE("buffered") {
 
 TEST_CASE("results come in input order, even when later tasks finish first") {
   probe p;
-  const auto got = lunch::run(run_jobs(p, {120ms, 20ms, 70ms, 20ms, 20ms}, 3),
+  const auto got = lunch::run(run_jobs(under_test, p, {120ms, 20ms, 70ms, 20ms, 20ms}, 3),
                               {.deadline = 5s, .what = "5 tasks, 3 at a time"});
   INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
   CHECK_MESSAGE(got == "0 1 2 3 4",
@@ -91,7 +43,7 @@ TEST_CASE("results come in input order, even when later tasks finish first") {
 
 TEST_CASE("at most n tasks run at once, and n do when there are enough") {
   probe p;
-  const auto got = lunch::run(run_jobs(p, std::vector<ms>(12, 20ms), 4),
+  const auto got = lunch::run(run_jobs(under_test, p, std::vector<ms>(12, 20ms), 4),
                               {.deadline = 5s, .what = "12 tasks, 4 at a time"});
   CHECK_MESSAGE(got == "0 1 2 3 4 5 6 7 8 9 10 11", "12 tasks gave: " << got);
   CHECK_MESSAGE(p.peak == 4,
@@ -103,7 +55,7 @@ TEST_CASE("at most n tasks run at once, and n do when there are enough") {
 TEST_CASE("a result comes out as soon as it and the results before it are ready") {
   probe p;
   // All three run at once; they end at 20, 120 and 250 ms.
-  const auto got = lunch::run(run_jobs(p, {20ms, 120ms, 250ms}, 3),
+  const auto got = lunch::run(run_jobs(under_test, p, {20ms, 120ms, 250ms}, 3),
                               {.deadline = 5s, .what = "3 tasks of different lengths"});
   INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
   CHECK(got == "0 1 2");
@@ -120,7 +72,7 @@ TEST_CASE("a task holds its place until its result has been handed out") {
   // n = 2: task 0 runs 250 ms, task 1 ends at 20 ms, and its result must
   // wait for result 0. Its place stays taken until then, so task 2 starts
   // only once result 0 has gone out, and ends 50 ms after that.
-  const auto got = lunch::run(run_jobs(p, {250ms, 20ms, 50ms, 50ms}, 2),
+  const auto got = lunch::run(run_jobs(under_test, p, {250ms, 20ms, 50ms, 50ms}, 2),
                               {.deadline = 5s, .what = "a slow first task, n = 2"});
   INFO("when jobs ended (-i) and when the consumer got them (got i): " << p.log);
   CHECK(got == "0 1 2 3");
@@ -133,7 +85,7 @@ TEST_CASE("a task holds its place until its result has been handed out") {
 
 TEST_CASE("tasks that finish without waiting all come out in order, a thousand of them") {
   probe p;
-  const auto got = lunch::run(run_jobs(p, std::vector<ms>(1000, 0ms), 8),
+  const auto got = lunch::run(run_jobs(under_test, p, std::vector<ms>(1000, 0ms), 8),
                               {.deadline = 5s, .what = "1000 tasks that never wait, 8 at a time"});
   std::string want;
   for (int i = 0; i < 1000; ++i) want += (i ? " " : "") + std::to_string(i);
@@ -149,7 +101,7 @@ TEST_CASE("an exception comes after the results before it, once nothing is runni
   // n = 3: task 1 fails at 20 ms, task 0 succeeds at 100 ms, task 2 runs
   // until 200 ms.
   std::vector<ms> durations{100ms, 20ms, 200ms};
-  const auto seen = lunch::run(run_jobs(p, durations, 3, 1),
+  const auto seen = lunch::run(run_jobs(under_test, p, durations, 3, 1),
                                {.deadline = 5s, .what = "tasks with a failure"});
   CHECK_MESSAGE(seen == "0 std::out_of_range: task 1 failed",
                 "got: " << seen << " (expected result 0, then task 1's "
@@ -167,7 +119,7 @@ TEST_CASE("waiting for results uses no CPU") {
   // a loop that polls for results costs whatever CPU the machine gives it.
   lunch::cpu_meter cpu;
   lunch::stopwatch sw;
-  lunch::run(run_jobs(p, {250ms, 250ms}, 2), {.deadline = 5s, .what = "2 tasks of 250 ms"});
+  lunch::run(run_jobs(under_test, p, {250ms, 250ms}, 2), {.deadline = 5s, .what = "2 tasks of 250 ms"});
   CHECK_MESSAGE(cpu.ms() < 0.1 * sw.ms(),
                 "the process used " << cpu.ms() << " ms of CPU while two "
                 "tasks waited " << sw.ms() << " ms: something is polling "
