@@ -2,7 +2,9 @@
 //
 // The callback tests share one handler type, `record`, so that each test
 // costs as little compile time as possible: every distinct completion token
-// is one more instantiation of async_delay_value.
+// is one more instantiation of async_delay_value. The coroutines that await
+// it, `record` and the background loop are in
+// test_async_delay_value_harness.cpp, compiled once with the course.
 #include <doctest/doctest.h>
 
 #include <future>
@@ -12,79 +14,19 @@
 #include "async_delay_value.hpp"
 #include "lunch/run.hpp"
 #include "lunch/testing.hpp"
+#include "test_async_delay_value_harness.hpp"
 
 using namespace std::chrono_literals;
 using boost::system::error_code;
+using namespace async_delay_value_harness;
 
 namespace {
 
-net::awaitable<std::string> delayed(std::chrono::milliseconds d, std::string s) {
-  auto ex = co_await net::this_coro::executor;
-  co_return co_await async_delay_value(ex, d, std::move(s), net::use_awaitable);
+// The code under test as the harness awaits it.
+net::awaitable<std::string> with_use_awaitable(net::any_io_executor ex,
+                                               std::chrono::milliseconds d, std::string s) {
+  return async_delay_value(ex, d, std::move(s), net::use_awaitable);
 }
-
-// A task of four_at_once(). It keeps its exception for the caller, so that
-// the first failure is reported as itself.
-net::awaitable<void> delayed_into(std::string& out, std::exception_ptr& error,
-                                  std::chrono::milliseconds d, std::string s) {
-  try {
-    out = co_await delayed(d, std::move(s));
-  } catch (...) {
-    error = std::current_exception();
-  }
-}
-
-net::awaitable<void> four_at_once(std::string (&got)[4]) {
-  // One alone first: in Asio 1.81 (and still in 1.89) an exception thrown
-  // while an operation starts escapes the event loop, and four at once
-  // would arrive wrapped in net::multiple_exceptions instead of saying what
-  // went wrong.
-  co_await delayed(0ms, "alone");
-  lunch::task_group group(co_await net::this_coro::executor);
-  std::exception_ptr errors[4];
-  for (int i = 0; i < 4; ++i)
-    group.spawn(delayed_into(got[i], errors[i], 100ms, "value " + std::to_string(i)));
-  co_await group.wait();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
-}
-
-// How a callback was called: how often, with what, when, and where.
-struct calls {
-  int count = 0;
-  error_code ec = net::error::fault;
-  int value = 0;
-  lunch::stopwatch clock;
-  double at_ms = -1;  // on clock
-  net::io_context* home = nullptr;
-  bool ran_at_home = false;
-};
-
-// The callback: writes down each call.
-struct record {
-  calls* c;
-  void operator()(error_code ec, int v) const {
-    ++c->count;
-    c->ec = ec;
-    c->value = v;
-    c->at_ms = c->clock.ms();
-    c->ran_at_home = c->home && c->home->get_executor().running_in_this_thread();
-  }
-};
-
-// An io_context run by a background thread, stopped and joined on scope exit
-// even when a check throws (a joinable std::thread would terminate).
-struct background_loop {
-  net::io_context ctx;
-  net::executor_work_guard<net::io_context::executor_type> work =
-      net::make_work_guard(ctx);
-  std::thread thread{[this] { ctx.run(); }};
-  ~background_loop() {
-    work.reset();
-    ctx.stop();
-    thread.join();
-  }
-};
 
 }  // namespace
 
@@ -92,8 +34,7 @@ TEST_SUITE("async_delay_value") {
 
 TEST_CASE("with use_awaitable: the value comes back after the delay") {
   lunch::stopwatch sw;
-  auto s = lunch::run(delayed(50ms, "moved along"),
-                      {.deadline = 5s, .what = "co_await async_delay_value"});
+  auto s = one_delay(with_use_awaitable, 50ms, "moved along");
   CHECK(s == "moved along");
   CHECK_MESSAGE(sw.elapsed() >= 50ms,
                 "the value came back after " << sw.ms() << " ms, before the "
@@ -169,7 +110,7 @@ TEST_CASE("with deferred: nothing starts until the launch, and the delay counts 
 TEST_CASE("four delays awaited together overlap: 4 x 100 ms take ~100 ms") {
   std::string got[4];
   lunch::stopwatch sw;
-  lunch::run(four_at_once(got), {.deadline = 5s, .what = "four delays at once"});
+  four_at_once(with_use_awaitable, got);
   CHECK(got[0] == "value 0");
   CHECK(got[3] == "value 3");
   CHECK_MESSAGE(sw.elapsed() < 200ms,

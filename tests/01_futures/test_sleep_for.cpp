@@ -1,42 +1,18 @@
 // Tests for exercises/01_futures/sleep_for.hpp
+//
+// The coroutine that runs beside a sleep and the loop that cancels one are
+// in test_sleep_for_harness.cpp, compiled once with the course.
 #include <doctest/doctest.h>
 
-#include <boost/system/system_error.hpp>
-
-#include <exception>
 #include <string>
 
 #include "lunch/run.hpp"
 #include "lunch/testing.hpp"
 #include "sleep_for.hpp"
+#include "test_sleep_for_harness.hpp"
 
 using namespace std::chrono_literals;
-
-namespace {
-
-// Notes when it ran. On one thread it can only run while sleep_for waits if
-// sleep_for gave the thread back.
-net::awaitable<void> note_start(const lunch::stopwatch& sw, double& started_ms) {
-  started_ms = sw.ms();
-  co_return;
-}
-
-net::awaitable<void> sleep_beside_another(const lunch::stopwatch& sw,
-                                          double& other_started_ms) {
-  lunch::task_group group(co_await net::this_coro::executor);
-  group.spawn(sleep_for(100ms));  // starts first
-  group.spawn(note_start(sw, other_started_ms));
-  co_await group.wait();
-}
-
-// How a cancelled sleep ended, and when.
-struct ending {
-  std::exception_ptr error;
-  bool ended = false;
-  double ms = -1;
-};
-
-}  // namespace
+using namespace sleep_for_harness;
 
 TEST_SUITE("sleep_for") {
 
@@ -59,15 +35,13 @@ TEST_CASE("sleep_for(0) and a negative duration finish at once") {
 // blocking sleep (std::this_thread::sleep_for) holds the thread, so the
 // second coroutine only starts once the first has woken up.
 TEST_CASE("other coroutines on the same thread run while it sleeps") {
-  lunch::stopwatch sw;
-  double other_started_ms = -1;
-  lunch::run(sleep_beside_another(sw, other_started_ms),
-             {.deadline = 5s, .what = "sleep_for(100ms) beside another coroutine"});
+  const beside r = sleep_beside_another(sleep_for);
+  const double other_started_ms = r.other_started_ms;
   REQUIRE(other_started_ms >= 0);
   CHECK_MESSAGE(other_started_ms < 50,
                 "the other coroutine started only after " << other_started_ms
                 << " ms: sleep_for blocked the thread for the whole sleep");
-  CHECK(sw.elapsed() >= 100ms);
+  CHECK(r.took_ms >= 100);
 }
 
 TEST_CASE("sleep_for burns no CPU while it waits") {
@@ -87,29 +61,10 @@ TEST_CASE("sleep_for burns no CPU while it waits") {
 // that awaits the sleep: that is what `||` does to its losing side, but here
 // the test sees how the sleep ended, which `||` would hide.
 TEST_CASE("a cancelled sleep_for ends at once, with operation_aborted") {
-  net::io_context ctx;
-  net::cancellation_signal cancel;
-  ending end;
-  lunch::stopwatch sw;
-  net::co_spawn(ctx, sleep_for(1s),
-                net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e) {
-                  end = {e, true, sw.ms()};
-                }));
-  net::steady_timer soon(ctx, 20ms);
-  soon.async_wait([&](boost::system::error_code) {
-    cancel.emit(net::cancellation_type::terminal);
-  });
-  lunch::run_until_done(ctx, {.deadline = 5s,
-                              .what = "sleep_for(1s), cancelled after 20 ms"});
+  const ending end = a_cancelled_sleep(sleep_for);
   REQUIRE(end.ended);
   const std::string how = lunch::describe(end.error);
-  bool aborted = false;
-  try {
-    if (end.error) std::rethrow_exception(end.error);
-  } catch (const boost::system::system_error& e) {
-    aborted = e.code() == net::error::operation_aborted;
-  } catch (...) {
-  }
+  const bool aborted = end.aborted;
   CHECK_MESSAGE(aborted,
                 "cancelled after 20 ms, sleep_for(1s) ended after " << end.ms
                 << " ms with " << how << "; it should end at once with the "

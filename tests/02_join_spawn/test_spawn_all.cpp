@@ -4,127 +4,45 @@
 // its thread until all the others have arrived too. That can only happen if
 // they all run at the same time on different threads; run one after another
 // (or all on one thread), the first waits alone and gives up after a while.
+// The tasks and the coroutines that await spawn_all are in
+// test_spawn_all_harness.cpp, compiled once with the course.
 #include <doctest/doctest.h>
 
-#include <atomic>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "lunch/run.hpp"
-#include "lunch/tasks.hpp"
-#include "lunch/testing.hpp"
-#include "lunch/todo.hpp"
 #include "spawn_all.hpp"
+#include "test_spawn_all_harness.hpp"
 
-using namespace std::chrono_literals;
-using ms = std::chrono::milliseconds;
-
-using lunch::nap;
-
-namespace {
-
-// 1 if everyone arrived in time. Blocks a thread on purpose: only a test
-// may do that. Counts itself in `off_pool` if it is not on `pool`.
-net::awaitable<int> meet(lunch::rendezvous& rv, ms limit, net::thread_pool& pool,
-                         std::atomic<int>& off_pool) {
-  if (!pool.get_executor().running_in_this_thread()) ++off_pool;
-  co_return rv.arrive_and_wait(limit) ? 1 : 0;
-}
-
-net::awaitable<int> value_after(ms d, int v) {
-  co_await nap(d);
-  co_return v;
-}
-
-// What spawn_all returned, and the caller's thread before and after it.
-// Every test runs spawn_all through this one coroutine: each distinct
-// coroutine costs compile time, and a learner recompiles on every save.
-struct outcome {
-  std::vector<int> values;
-  std::thread::id before, after;
-};
-
-net::awaitable<void> spawn_into(outcome& out, net::any_io_executor pool,
-                                std::vector<net::awaitable<int>> tasks) {
-  out.before = std::this_thread::get_id();
-  out.values = co_await spawn_all(pool, std::move(tasks));
-  out.after = std::this_thread::get_id();
-}
-
-// Arrives at the rendezvous without blocking: it runs on the caller's thread.
-net::awaitable<void> caller_side(lunch::rendezvous& rv) {
-  rv.arrive_and_wait(0ms);
-  co_return;
-}
-
-// A task on the pool waits for a coroutine on the caller's thread, which can
-// only run if spawn_all leaves that thread free.
-net::awaitable<void> spawn_beside_caller(outcome& out, net::thread_pool& pool,
-                                         lunch::rendezvous& rv,
-                                         std::atomic<int>& off_pool) {
-  std::vector<net::awaitable<int>> tasks;
-  tasks.push_back(meet(rv, 1500ms, pool, off_pool));
-  lunch::task_group group(co_await net::this_coro::executor);
-  group.spawn(spawn_into(out, pool.get_executor(), std::move(tasks)));
-  group.spawn(caller_side(rv));
-  co_await group.wait();
-}
-
-// What spawn_all threw, in words, and how many tasks were still running.
-net::awaitable<void> after_a_failure(std::string& got, net::any_io_executor pool,
-                                     std::atomic<int>& running) {
-  std::vector<net::awaitable<int>> tasks;
-  tasks.push_back(lunch::fail_after(10ms, "task 0 broke on the pool"));
-  tasks.push_back(lunch::counted_nap(running, 150ms));
-  got = co_await lunch::what_is_thrown_by(spawn_all(pool, std::move(tasks)));
-  if (got != "nothing" && got != "net::multiple_exceptions")
-    got += ", " + std::to_string(running.load()) + " task(s) still running";
-}
-
-}  // namespace
+using namespace spawn_all_harness;
 
 TEST_SUITE("spawn_all") {
 
 TEST_CASE("three tasks run at the same time on three threads of the given pool") {
-  net::thread_pool pool(3);
-  lunch::rendezvous rv(3);
-  std::atomic<int> off_pool = 0;
-  std::vector<net::awaitable<int>> tasks;
-  for (int i = 0; i < 3; ++i) tasks.push_back(meet(rv, 1500ms, pool, off_pool));
-  outcome out;
-  lunch::run(spawn_into(out, pool.get_executor(), std::move(tasks)),
-             {.deadline = 8s, .what = "spawn_all of 3 meetings"});
-  const auto& met = out.values;
+  const meetings r = three_meetings(spawn_all<int>);
+  const auto& met = r.met;
   REQUIRE(met.size() == 3);
   const int gave_up = 3 - (met[0] + met[1] + met[2]);
   CHECK_MESSAGE(gave_up == 0,
                 gave_up << " of the 3 tasks waited 1.5 s for the others and "
                 "gave up: the tasks did not all run at the same time (one "
                 "after another? all on the caller's single thread?)");
-  CHECK_MESSAGE(off_pool.load() == 0,
-                off_pool.load() << " of the 3 tasks ran outside the pool "
+  CHECK_MESSAGE(r.off_pool == 0,
+                r.off_pool << " of the 3 tasks ran outside the pool "
                 "spawn_all was given (on threads of its own?): work sent to "
                 "a pool must run on that pool's threads");
 }
 
 TEST_CASE("results come back in input order, and waiting burns no CPU") {
-  net::thread_pool pool(2);
-  std::vector<net::awaitable<int>> tasks;
   // Task 0 naps longest: the tasks finish in reverse order.
-  for (int i = 0; i < 4; ++i) tasks.push_back(value_after((4 - i) * 30ms, i * 10));
-  lunch::cpu_meter cpu;
-  lunch::stopwatch sw;
-  outcome out;
-  lunch::run(spawn_into(out, pool.get_executor(), std::move(tasks)),
-             {.deadline = 5s, .what = "spawn_all of 4 naps"});
-  const auto& got = out.values;
+  const timed r = four_naps(spawn_all<int>);
+  const auto& got = r.out.values;
   // The tasks only nap, so waiting for them costs next to no CPU; a loop of
   // co_await post(...) asking "all done yet?" burns a whole core.
-  CHECK_MESSAGE(cpu.ms() < 0.1 * sw.ms(),
-                "the process used " << cpu.ms() << " ms of CPU while waiting "
-                << sw.ms() << " ms for four naps: spawn_all polls instead of "
+  CHECK_MESSAGE(r.cpu_ms < 0.1 * r.wall_ms,
+                "the process used " << r.cpu_ms << " ms of CPU while waiting "
+                << r.wall_ms << " ms for four naps: spawn_all polls instead of "
                 "waiting to be woken");
   const std::vector<int> want{0, 10, 20, 30};
   std::string seen;
@@ -135,12 +53,7 @@ TEST_CASE("results come back in input order, and waiting burns no CPU") {
 }
 
 TEST_CASE("the caller resumes on its own thread") {
-  net::thread_pool pool(2);
-  std::vector<net::awaitable<int>> tasks;
-  for (int i = 0; i < 3; ++i) tasks.push_back(value_after(20ms, i));
-  outcome t;
-  lunch::run(spawn_into(t, pool.get_executor(), std::move(tasks)),
-             {.deadline = 5s, .what = "spawn_all of 3 naps"});
+  const outcome t = three_naps(spawn_all<int>);
   CHECK(t.before == std::this_thread::get_id());
   CHECK_MESSAGE(t.after == t.before,
                 "after co_await spawn_all(...) the caller was on another "
@@ -148,12 +61,7 @@ TEST_CASE("the caller resumes on its own thread") {
 }
 
 TEST_CASE("the caller's thread stays free while the tasks run") {
-  net::thread_pool pool(2);
-  lunch::rendezvous rv(2);
-  std::atomic<int> off_pool = 0;
-  outcome out;
-  lunch::run(spawn_beside_caller(out, pool, rv, off_pool),
-             {.deadline = 5s, .what = "spawn_all beside a coroutine on the caller's thread"});
+  const outcome out = beside_the_caller(spawn_all<int>);
   const auto& got = out.values;
   REQUIRE(got.size() == 1);
   CHECK_MESSAGE(got[0] == 1,
@@ -163,15 +71,7 @@ TEST_CASE("the caller's thread stays free while the tasks run") {
 }
 
 TEST_CASE("an exception in a task reaches the awaiter, once every task has ended") {
-  net::thread_pool pool(2);
-  std::atomic<int> running = 0;
-  std::string got;
-  try {
-    lunch::run(after_a_failure(got, pool.get_executor(), running),
-               {.deadline = 3s, .what = "spawn_all with a failing task"});
-  } catch (const lunch::deadline_exceeded&) {
-    got = "a hang";
-  }
+  const std::string got = after_a_failure(spawn_all<int>);
   if (got == "a hang")
     FAIL_CHECK("spawn_all never finished after task 0 threw: the exception "
                "was lost on the pool (net::detached throws it away)");
@@ -189,11 +89,7 @@ TEST_CASE("an exception in a task reaches the awaiter, once every task has ended
 }
 
 TEST_CASE("an empty vector gives an empty result at once") {
-  net::thread_pool pool(1);
-  outcome out;
-  out.values = {-1};
-  lunch::run(spawn_into(out, pool.get_executor(), {}),
-             {.deadline = 5s, .what = "spawn_all of nothing"});
+  const outcome out = nothing(spawn_all<int>);
   CHECK(out.values.empty());
 }
 

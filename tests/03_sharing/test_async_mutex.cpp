@@ -2,61 +2,49 @@
 //
 // Holders co_await inside the critical section on purpose: a lock that is
 // not exclusive lets another holder in at that moment, and the tests see it.
+// The holders, waiters and crowds are in test_async_mutex_harness.cpp,
+// compiled once with the course; they reach the mutex through the interface
+// below. The guard's own tests stay here.
 #include <doctest/doctest.h>
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/channel_error.hpp>
-#include <boost/system/system_error.hpp>
-
-#include <atomic>
-#include <stdexcept>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "async_mutex.hpp"
 #include "lunch/run.hpp"
 #include "lunch/tasks.hpp"
-#include "lunch/testing.hpp"
+#include "test_async_mutex_harness.hpp"
 
 using namespace std::chrono_literals;
+using namespace async_mutex_harness;
 
 using lunch::let_others_run;
-using lunch::nap;
-using lunch::task_group;
 
 namespace {
 
-// What the holders saw. `total` is a plain int on purpose: the lock is the
-// only thing that keeps its read-modify-write whole.
-struct tally {
-  std::atomic<int> inside{0};
-  std::atomic<int> most_inside{0};
-  int total = 0;
+// The learner's async_mutex and guard behind the harness's interface.
+struct the_guard final : held {
+  async_mutex::guard g;
+  explicit the_guard(async_mutex::guard g_) : g(std::move(g_)) {}
+  void unlock() override { g.unlock(); }
 };
 
-net::awaitable<void> take_turns(async_mutex& m, tally& t, int id, int rounds) {
-  auto ex = co_await net::this_coro::executor;
-  const std::string name = "task " + std::to_string(id);
-  lunch::pending p(name + " takes turns with the lock");
-  for (int i = 0; i < rounds; ++i) {
-    auto g = co_await m.lock();
-    const int now = ++t.inside;
-    int most = t.most_inside.load();
-    while (now > most && !t.most_inside.compare_exchange_weak(most, now)) {
-    }
-    const int seen = t.total;
-    co_await net::post(ex, net::use_awaitable);  // suspend inside the lock
-    t.total = seen + 1;
-    --t.inside;
+struct the_mutex final : mutex {
+  async_mutex m;
+  explicit the_mutex(net::any_io_executor ex) : m(std::move(ex)) {}
+  net::awaitable<std::unique_ptr<held>> lock() override {
+    co_return std::make_unique<the_guard>(co_await m.lock());
   }
-}
+  std::unique_ptr<held> try_lock() override {
+    auto g = m.try_lock();
+    if (!g) return nullptr;
+    return std::make_unique<the_guard>(std::move(*g));
+  }
+};
 
-net::awaitable<void> many_take_turns(tally& t, int tasks, int rounds) {
-  auto ex = co_await net::this_coro::executor;
-  async_mutex m(ex);
-  task_group group(ex);
-  for (int i = 0; i < tasks; ++i) group.spawn(take_turns(m, t, i, rounds));
-  co_await group.wait();
+std::unique_ptr<mutex> make(net::any_io_executor ex) {
+  return std::make_unique<the_mutex>(std::move(ex));
 }
 
 void check_exclusive(const tally& t, int expected_total) {
@@ -67,96 +55,6 @@ void check_exclusive(const tally& t, int expected_total) {
   CHECK_MESSAGE(t.total == expected_total,
                 "the shared total is " << t.total << ", not " << expected_total
                 << ": updates were lost because holders overlapped");
-}
-
-// --- first come, first served ---------------------------------------------
-
-struct queue_log {
-  std::vector<int> order;        // who got the lock, in turn
-  bool held_by_starter = false;  // the starter holds the lock
-  bool overlapped = false;       // someone got it while the starter held it
-  bool releasing = false;        // the starter is inside unlock()
-  bool ran_inside_unlock = false;
-  std::string order_text() const {
-    std::string s;
-    for (int id : order) s += (s.empty() ? "" : ", ") + std::to_string(id);
-    return s;
-  }
-};
-
-net::awaitable<void> queue_up(async_mutex& m, int id, queue_log& log) {
-  lunch::pending p("waiter " + std::to_string(id) + " waits for the lock");
-  auto g = co_await m.lock();
-  if (log.held_by_starter) log.overlapped = true;
-  if (log.releasing) log.ran_inside_unlock = true;
-  log.order.push_back(id);
-  co_await nap(1ms);
-}
-
-// The starter holds the lock while waiters 0..7 queue up, one at a time so
-// that the order they asked in is known. Then the hand-over: the starter
-// unlocks, and at once tries to barge back in (try_lock), lets a newcomer
-// (8) ask, and asks again itself (100). None of them may pass waiter 0.
-net::awaitable<void> hand_over_to_queue(queue_log& log, bool& try_lock_barged) {
-  auto ex = co_await net::this_coro::executor;
-  async_mutex m(ex);
-  task_group group(ex);
-  auto g = co_await m.lock();
-  log.held_by_starter = true;
-  for (int id = 0; id < 8; ++id) {
-    group.spawn(queue_up(m, id, log));
-    co_await let_others_run();
-  }
-  log.held_by_starter = false;
-  log.releasing = true;
-  g.unlock();
-  log.releasing = false;
-  try_lock_barged = m.try_lock().has_value();
-  group.spawn(queue_up(m, 8, log));
-  {
-    lunch::pending p("the old holder waits for the lock again");
-    auto again = co_await m.lock();
-    log.order.push_back(100);
-  }
-  co_await group.wait();
-}
-
-// --- a waiter that is cancelled --------------------------------------------
-
-// How a waiter that was cancelled ended: lunch::start_cancellable starts
-// it, lunch::how_it_ended says "cancelled" or what happened instead.
-using lunch::ending;
-using lunch::start_cancellable;
-
-struct cancel_log {
-  queue_log queue;
-  std::string cancelled_waiter;  // how_it_ended, seen before the unlock
-  bool free_at_the_end = false;
-};
-
-// Waiters 1, 2 and 3 queue behind the starter; waiter 2 is cancelled while
-// it waits. Then the starter unlocks.
-net::awaitable<void> cancel_a_waiter(cancel_log& log, net::cancellation_signal& cancel,
-                                     ending& end) {
-  auto ex = co_await net::this_coro::executor;
-  async_mutex m(ex);
-  task_group group(ex);
-  auto g = co_await m.lock();
-  group.spawn(queue_up(m, 1, log.queue));
-  co_await let_others_run();
-  start_cancellable(ex, queue_up(m, 2, log.queue), cancel, end);
-  co_await let_others_run();
-  group.spawn(queue_up(m, 3, log.queue));
-  co_await let_others_run();
-  cancel.emit(net::cancellation_type::terminal);
-  co_await let_others_run();
-  log.cancelled_waiter =
-      lunch::how_it_ended(end, "returned a guard, as if nothing had happened");
-  g.unlock();
-  co_await group.wait();
-  lunch::pending p("waiter 2, cancelled, to end one way or another");
-  while (!end.done) co_await nap(1ms);
-  log.free_at_the_end = m.try_lock().has_value();
 }
 
 // --- releasing ---------------------------------------------------------------
@@ -193,67 +91,12 @@ net::awaitable<void> move_a_guard() {
                 "unlocking a moved-from guard released someone else's lock");
 }
 
-net::awaitable<void> hold_and_throw(async_mutex& m, bool& threw) {
-  try {
-    auto g = co_await m.lock();
-    co_await nap(10ms);
-    throw std::runtime_error("boom inside the lock");
-  } catch (const std::runtime_error&) {
-    threw = true;  // the guard was destroyed on the way out of the try block
-  }
-}
-
-net::awaitable<void> next_waiter_after_a_throw(bool& threw, queue_log& log) {
-  auto ex = co_await net::this_coro::executor;
-  async_mutex m(ex);
-  task_group group(ex);
-  group.spawn(hold_and_throw(m, threw));
-  co_await let_others_run();  // the holder has the lock by now
-  group.spawn(queue_up(m, 1, log));
-  co_await group.wait();
-}
-
-// --- waiting costs nothing -----------------------------------------------------
-
-struct crowd {
-  int got = 0;
-  int got_while_held = 0;
-  int ticks = 0;
-  bool held = false;
-};
-
-net::awaitable<void> one_of_the_crowd(async_mutex& m, crowd& c) {
-  auto g = co_await m.lock();
-  ++c.got;
-  if (c.held) ++c.got_while_held;
-  co_await net::post(co_await net::this_coro::executor, net::use_awaitable);
-}
-
-// `waiters` queue while the lock is held; meanwhile this coroutine naps
-// `ticks` times for `tick`, which it can only do if nobody blocks the thread.
-net::awaitable<void> crowd_waits(crowd& c, int waiters, int ticks,
-                                 std::chrono::milliseconds tick) {
-  auto ex = co_await net::this_coro::executor;
-  async_mutex m(ex);
-  task_group group(ex);
-  lunch::pending p("waiters queued on one thread");
-  auto g = co_await m.lock();
-  c.held = true;
-  for (int i = 0; i < waiters; ++i) group.spawn(one_of_the_crowd(m, c));
-  for (; c.ticks < ticks; ++c.ticks) co_await nap(tick);
-  c.held = false;
-  g.unlock();
-  co_await group.wait();
-}
-
 }  // namespace
 
 TEST_SUITE("async_mutex") {
 
 TEST_CASE("one holder at a time, even when holders co_await inside") {
-  tally t;
-  lunch::run(many_take_turns(t, 10, 20),
-             {.deadline = 5s, .what = "10 tasks taking turns with the lock"});
+  const tally t = many_take_turns(make, 10, 20, 1, 5s, "10 tasks taking turns with the lock");
   check_exclusive(t, 10 * 20);
 }
 
@@ -261,19 +104,15 @@ TEST_CASE("one holder at a time, even when holders co_await inside") {
 // hand-overs, not in a hundred: hence the scale. A waiter that is never
 // woken hangs the run, and the deadline turns that into a failure.
 TEST_CASE("one holder at a time on four threads: 4 x 10000 lock and unlock") {
-  tally t;
-  lunch::run(many_take_turns(t, 8, 5000),
-             {.deadline = 20s,
-              .threads = 4,
-              .what = "8 tasks on 4 threads taking turns with the lock 5000 times each"});
+  const tally t = many_take_turns(
+      make, 8, 5000, 4, 20s, "8 tasks on 4 threads taking turns with the lock 5000 times each");
   check_exclusive(t, 8 * 5000);
 }
 
 TEST_CASE("waiters get the lock first come, first served, also across the hand-over") {
-  queue_log log;
-  bool try_lock_barged = false;
-  lunch::run(hand_over_to_queue(log, try_lock_barged),
-             {.deadline = 5s, .what = "8 waiters queued on a held lock"});
+  const hand_over h = hand_over_to_queue(make);
+  const queue_log& log = h.log;
+  const bool try_lock_barged = h.try_lock_barged;
   CHECK_MESSAGE(!log.overlapped,
                 "a waiter got the lock while another coroutine still held it");
   CHECK_MESSAGE(!log.ran_inside_unlock,
@@ -297,18 +136,13 @@ TEST_CASE("waiters get the lock first come, first served, also across the hand-o
 }
 
 TEST_CASE("a lock() cancelled while it waits ends with an error, takes nothing, and strands nobody") {
-  cancel_log log;
-  net::cancellation_signal cancel;
-  ending end;
-  try {
-    lunch::run(cancel_a_waiter(log, cancel, end),
-               {.deadline = 2s, .what = "three waiters, the second cancelled"});
-  } catch (const lunch::deadline_exceeded& e) {
+  const cancel_log log = cancel_a_waiter(make);
+  if (!log.hang.empty()) {
     FAIL_CHECK("after waiter 2 was cancelled, the lock never reached "
                "everyone: a cancelled waiter must leave the queue, or the "
                "lock is handed to nobody and the waiters behind it wait "
                "forever. The lock went to: " << log.queue.order_text()
-               << "\n" << std::string(e.what()));
+               << "\n" << log.hang);
     return;
   }
   CHECK_MESSAGE(log.cancelled_waiter == "cancelled",
@@ -335,20 +169,14 @@ TEST_CASE("a moved guard releases once, when its last owner goes") {
 }
 
 TEST_CASE("an exception inside the critical section releases the lock") {
-  bool threw = false;
-  queue_log log;
-  lunch::run(next_waiter_after_a_throw(threw, log),
-             {.deadline = 5s,
-              .what = "a waiter queued behind a holder that throws"});
-  CHECK(threw);
-  CHECK_MESSAGE(log.order.size() == 1,
+  const after_a_throw r = next_waiter_after_a_throw(make);
+  CHECK(r.threw);
+  CHECK_MESSAGE(r.served == 1,
                 "the next waiter never got the lock after the holder threw");
 }
 
 TEST_CASE("a thousand waiters do not block the thread") {
-  crowd c;
-  lunch::run(crowd_waits(c, 1000, 5, 2ms),
-             {.deadline = 5s, .what = "1000 waiters on one thread"});
+  const crowd c = crowd_waits(make, 1000, 5, 2ms, "1000 waiters on one thread");
   CHECK_MESSAGE(c.ticks == 5,
                 "a coroutine that naps 5 x 2 ms ticked " << c.ticks
                 << " times while the waiters were queued");
@@ -358,17 +186,13 @@ TEST_CASE("a thousand waiters do not block the thread") {
 }
 
 TEST_CASE("a waiter burns no CPU while it waits") {
-  crowd c;
-  lunch::cpu_meter cpu;
-  lunch::stopwatch sw;
-  lunch::run(crowd_waits(c, 4, 1, 200ms),
-             {.deadline = 5s, .what = "4 waiters on a lock held for 200 ms"});
+  const crowd c = crowd_waits(make, 4, 1, 200ms, "4 waiters on a lock held for 200 ms");
   CHECK(c.got == 4);
   // Four timers' worth of waiting, next to nothing. A waiter that polls
   // (a loop of co_await post(...) until its turn comes) burns a whole core.
-  CHECK_MESSAGE(cpu.ms() < 0.1 * sw.ms(),
-                "the process used " << cpu.ms() << " ms of CPU while 4 "
-                "waiters waited " << sw.ms() << " ms for the lock: they "
+  CHECK_MESSAGE(c.cpu_ms < 0.1 * c.wall_ms,
+                "the process used " << c.cpu_ms << " ms of CPU while 4 "
+                "waiters waited " << c.wall_ms << " ms for the lock: they "
                 "poll instead of waiting to be woken");
 }
 
