@@ -23,7 +23,7 @@ TEST_CASE("not cancelled: every step runs once, in order, on the pool, and the s
   net::thread_pool pool(2);
   steps_seen s(pool, 0ms);
   const long sum =
-      lunch::run(reactor_first(run_steps(pool.get_executor(), 20, step_fn{&s})),
+      lunch::run(reactor_first(run_steps(executor_of(pool), 20, step_fn{&s})),
                  {.deadline = 5s, .what = "run_steps of 20 steps"});
   CHECK_MESSAGE(sum == 190, "run_steps returned " << sum << "; steps 0..19 return "
                 "their index, which sums to 190");

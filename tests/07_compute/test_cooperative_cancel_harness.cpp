@@ -14,6 +14,8 @@ using namespace std::chrono_literals;
 
 namespace cooperative_cancel_harness {
 
+net::any_io_executor executor_of(net::thread_pool& pool) { return pool.get_executor(); }
+
 template <class T>
 net::awaitable<T> reactor_first(net::awaitable<T> work) {
   co_await lunch::nap(0ms);

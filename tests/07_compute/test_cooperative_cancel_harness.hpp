@@ -21,6 +21,11 @@ namespace cooperative_cancel_harness {
 namespace net = boost::asio;
 using ms = std::chrono::milliseconds;
 
+// pool.get_executor() as an any_io_executor. The conversion compiles Asio's
+// type-erased executor for the pool's executor type, about half a second:
+// here it is compiled once, not on each check.
+net::any_io_executor executor_of(net::thread_pool& pool);
+
 // lunch::run's work, with the event loop's reactor started first (a
 // zero-length nap). The loop's idle thread then sleeps in epoll instead of
 // on a condition variable. Otherwise a pool thread that wakes it just

@@ -38,7 +38,7 @@ TEST_CASE("results come back in chunk order, the last chunk shorter, however the
   net::thread_pool pool(3);
   const work_fn work = slow_first_sum(data.data());
   const std::vector<double> got = lunch::run(
-      reactor_first(parallel_chunks(pool.get_executor(), data, 64, 3, work)),
+      reactor_first(parallel_chunks(executor_of(pool), data, 64, 3, work)),
       {.deadline = 5s, .what = "parallel_chunks of 1000 numbers in chunks of 64"});
   CHECK_MESSAGE(got == sums_of_chunks(data, 64),
                 "results: " << words(got) << "; results[i] must be the sum of "
@@ -96,7 +96,7 @@ TEST_CASE("empty data gives an empty result") {
   net::thread_pool pool(1);
   const std::vector<double> none;
   const auto got = lunch::run(
-      reactor_first(parallel_chunks(pool.get_executor(), none, 8, 2, work_fn(sum))),
+      reactor_first(parallel_chunks(executor_of(pool), none, 8, 2, work_fn(sum))),
       {.deadline = 5s, .what = "parallel_chunks of nothing"});
   CHECK(got.empty());
 }

@@ -14,6 +14,8 @@ using namespace std::chrono_literals;
 
 namespace parallel_chunks_harness {
 
+net::any_io_executor executor_of(net::thread_pool& pool) { return pool.get_executor(); }
+
 template <class T>
 net::awaitable<T> reactor_first(net::awaitable<T> work) {
   co_await lunch::nap(0ms);
@@ -39,6 +41,8 @@ double sum(std::span<const double> chunk) {
 probe::probe(int threads, std::size_t chunks, int limit, ms linger)
     : limit_(limit), linger_(linger), runs_(chunks, 0), first_(limit),
       pool_(std::size_t(threads)) {}
+
+net::any_io_executor probe::pool() { return pool_.get_executor(); }
 
 double probe::run(std::size_t index, std::span<const double> chunk) {
   enter(index);

@@ -78,7 +78,7 @@ TEST_CASE("a void function has finished when the caller resumes, and ran on a po
 TEST_CASE("a caller on a strand resumes inside its strand") {
   net::thread_pool pool(2);
   const bool inside = lunch::run(
-      reactor_first(caller_on_a_strand(the_spawner, pool.get_executor())),
+      reactor_first(caller_on_a_strand(the_spawner, pool)),
       {.deadline = 5s, .what = "spawn_blocking from a strand"});
   CHECK_MESSAGE(inside,
                 "after co_await spawn_blocking(...) a caller that runs on a "
@@ -91,7 +91,7 @@ TEST_CASE("the caller's thread stays free: its timer fires while the function bl
   net::thread_pool pool(2);
   lunch::rendezvous rv(2);
   const bool met = lunch::run(
-      reactor_first(timer_fires_while_f_blocks(the_spawner, pool.get_executor(), rv)),
+      reactor_first(timer_fires_while_f_blocks(the_spawner, pool, rv)),
       {.deadline = 5s, .what = "a blocking function beside a timer on the caller's thread"});
   CHECK_MESSAGE(met,
                 "the function waited 1 s for a 5 ms timer on the caller's "
@@ -103,7 +103,7 @@ TEST_CASE("the caller's thread stays free: its timer fires while the function bl
 // gets little CPU, but it still wakes its thread hundreds of times.
 TEST_CASE("while the function runs, the caller's thread sleeps: no polling") {
   net::thread_pool pool(1);
-  const sleeper_run r = wait_for_a_sleeper(the_spawner, pool.get_executor());
+  const sleeper_run r = wait_for_a_sleeper(the_spawner, pool);
   REQUIRE_MESSAGE(r.finished, "spawn_blocking never completed: its handler was dropped");
   CHECK_MESSAGE(r.handlers < 50,
                 "the caller's thread ran " << r.handlers << " handlers while the "
@@ -117,13 +117,13 @@ TEST_CASE("while the function runs, the caller's thread sleeps: no polling") {
 TEST_CASE("an exception thrown by the function reaches the awaiter unchanged") {
   net::thread_pool pool(2);
   const std::string from_int = lunch::run(
-      reactor_first(what_a_failing_function_throws(the_spawner, pool.get_executor(), false)),
+      reactor_first(what_a_failing_function_throws(the_spawner, pool, false)),
       {.deadline = 5s, .what = "spawn_blocking of a throwing int function"});
   CHECK_MESSAGE(from_int == "std::out_of_range: the int function broke",
                 "the awaiter got: " << from_int << "; expected the function's "
                 "own std::out_of_range");
   const std::string from_void = lunch::run(
-      reactor_first(what_a_failing_function_throws(the_spawner, pool.get_executor(), true)),
+      reactor_first(what_a_failing_function_throws(the_spawner, pool, true)),
       {.deadline = 5s, .what = "spawn_blocking of a throwing void function"});
   CHECK_MESSAGE(from_void == "std::out_of_range: the void function broke",
                 "the awaiter got: " << from_void << "; expected the function's "

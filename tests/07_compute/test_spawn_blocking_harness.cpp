@@ -82,29 +82,29 @@ net::awaitable<where> a_void_function(const spawner& spawn, net::thread_pool& po
   co_return w;
 }
 
-net::awaitable<bool> caller_on_a_strand(const spawner& spawn, net::any_io_executor pool) {
+net::awaitable<bool> caller_on_a_strand(const spawner& spawn, net::thread_pool& pool) {
   auto strand = net::make_strand(co_await net::this_coro::executor);
-  co_return co_await net::co_spawn(strand, resumes_inside(spawn, pool, strand),
+  co_return co_await net::co_spawn(strand, resumes_inside(spawn, pool.get_executor(), strand),
                                    net::use_awaitable);
 }
 
-net::awaitable<bool> timer_fires_while_f_blocks(const spawner& spawn, net::any_io_executor pool,
+net::awaitable<bool> timer_fires_while_f_blocks(const spawner& spawn, net::thread_pool& pool,
                                                 lunch::rendezvous& rv) {
   lunch::task_group callers_thread(co_await net::this_coro::executor);
   callers_thread.spawn(arrive_after_a_timer(rv));
   auto f = [&rv] { return rv.arrive_and_wait(1000ms); };
   lunch::pending p("spawn_blocking of a function that waits for the timer");
-  const bool met = co_await spawn.returning_bool(pool, f);
+  const bool met = co_await spawn.returning_bool(pool.get_executor(), f);
   p.done();
   co_await callers_thread.wait();
   co_return met;
 }
 
-sleeper_run wait_for_a_sleeper(const spawner& spawn, net::any_io_executor pool) {
+sleeper_run wait_for_a_sleeper(const spawner& spawn, net::thread_pool& pool) {
   net::io_context ctx;
   std::exception_ptr error;
   sleeper_run r;
-  net::co_spawn(ctx, await_a_sleeper(spawn, pool),
+  net::co_spawn(ctx, await_a_sleeper(spawn, pool.get_executor()),
                 [&](std::exception_ptr e) {
                   error = e;
                   r.finished = true;
@@ -116,14 +116,14 @@ sleeper_run wait_for_a_sleeper(const spawner& spawn, net::any_io_executor pool) 
 }
 
 net::awaitable<std::string> what_a_failing_function_throws(const spawner& spawn,
-                                                           net::any_io_executor pool,
+                                                           net::thread_pool& pool,
                                                            bool void_path) {
   if (void_path) {
     auto f = [] { throw std::out_of_range("the void function broke"); };
-    co_return co_await lunch::what_is_thrown_by(spawn.returning_void(pool, f));
+    co_return co_await lunch::what_is_thrown_by(spawn.returning_void(pool.get_executor(), f));
   }
   auto f = []() -> int { throw std::out_of_range("the int function broke"); };
-  co_return co_await lunch::what_is_thrown_by(spawn.returning_int(pool, f));
+  co_return co_await lunch::what_is_thrown_by(spawn.returning_int(pool.get_executor(), f));
 }
 
 }  // namespace spawn_blocking_harness

@@ -19,6 +19,10 @@ namespace spawn_blocking_harness {
 
 namespace net = boost::asio;
 
+// The scenarios take the pool itself: converting its executor to an
+// any_io_executor compiles Asio's type-erased executor for it (about half a
+// second), which is then done here, once.
+
 // The code under test, spawn_blocking(pool, f), for each result type the
 // scenarios use, with f as a std::function (a template cannot cross into a
 // library compiled once; this way the test file compiles four versions,
@@ -60,11 +64,11 @@ net::awaitable<where> a_void_function(const spawner& spawn, net::thread_pool& po
 
 // A caller on a strand awaits spawn_blocking of a 5 ms sleep: is it inside
 // its strand afterwards?
-net::awaitable<bool> caller_on_a_strand(const spawner& spawn, net::any_io_executor pool);
+net::awaitable<bool> caller_on_a_strand(const spawner& spawn, net::thread_pool& pool);
 
 // True when f, blocked on the pool (for up to 1 s), met a 5 ms timer of the
 // caller's thread at `rv`.
-net::awaitable<bool> timer_fires_while_f_blocks(const spawner& spawn, net::any_io_executor pool,
+net::awaitable<bool> timer_fires_while_f_blocks(const spawner& spawn, net::thread_pool& pool,
                                                 lunch::rendezvous& rv);
 
 // spawn_blocking of a 200 ms sleep, alone on an io_context of its own (a
@@ -74,12 +78,12 @@ struct sleeper_run {
   std::size_t handlers = 0;
   bool finished = false;
 };
-sleeper_run wait_for_a_sleeper(const spawner& spawn, net::any_io_executor pool);
+sleeper_run wait_for_a_sleeper(const spawner& spawn, net::thread_pool& pool);
 
 // lunch::describe of what awaiting spawn_blocking of a throwing f threw:
 // f returns int, or void when void_path.
 net::awaitable<std::string> what_a_failing_function_throws(const spawner& spawn,
-                                                           net::any_io_executor pool,
+                                                           net::thread_pool& pool,
                                                            bool void_path);
 
 }  // namespace spawn_blocking_harness

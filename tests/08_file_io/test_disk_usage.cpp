@@ -60,7 +60,7 @@ walk_result run_walk(watch& w, net::thread_pool& pool, const fs::path& root, std
     w.leave();
     return l;
   };
-  return lunch::run(walk(pool.get_executor(), root, k, read), {.deadline = 5s, .what = what});
+  return lunch::run(walk(executor_of(pool), root, k, read), {.deadline = 5s, .what = what});
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 namespace disk_usage_harness {
 
+net::any_io_executor executor_of(net::thread_pool& pool) { return pool.get_executor(); }
+
 std::uintmax_t lstat_size(const fs::path& p) {
   struct stat st {};
   REQUIRE(::lstat(p.c_str(), &st) == 0);
