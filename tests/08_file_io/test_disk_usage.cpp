@@ -5,137 +5,28 @@
 // file and symbolic link (as `du -sb` counts them), never by running du.
 // The tree holds the traps: a link to a 1 MiB file outside the tree, a link
 // to a directory inside it, a dangling link. read_dir is wrapped, so the
-// tests see every call: on which thread it runs, how many run at once.
+// tests see every call: on which thread it runs, how many run at once. The
+// trees, their totals and the watch on read_dir are in
+// test_disk_usage_harness.cpp, compiled once with the course.
 #include <doctest/doctest.h>
 
-#include <boost/asio.hpp>
-
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "disk_usage.hpp"
 #include "lunch/run.hpp"
 #include "lunch/testing.hpp"
 #include "lunch/watchdog.hpp"
+#include "test_disk_usage_harness.hpp"
 
 using namespace std::chrono_literals;
+using namespace disk_usage_harness;
 
 namespace {
-
-std::uintmax_t lstat_size(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return static_cast<std::uintmax_t>(st.st_size);
-}
-
-// A tree made for one test, removed on every way out of it.
-struct tree {
-  fs::path root, outside;
-  std::uintmax_t expected = 0;      // du -sb of root, from what was made
-  std::uintmax_t big_file = 0;      // the file outside, reached by a link
-  std::uintmax_t linked_dir = 0;    // what the linked directory holds
-  std::vector<fs::path> counted;    // every entry counted in `expected`
-
-  explicit tree(const std::string& name) {
-    const auto base = fs::temp_directory_path() /
-                      ("lunch-08-du-" + std::to_string(::getpid()) + "-" + name);
-    root = base / "root";
-    outside = base / "outside";
-    fs::remove_all(base);
-    fs::create_directories(root);
-    fs::create_directories(outside);
-  }
-  ~tree() {
-    std::error_code ec;
-    for (const auto& p : fs::recursive_directory_iterator(
-             root.parent_path(), fs::directory_options::skip_permission_denied, ec))
-      if (p.is_directory(ec) && !p.is_symlink(ec))
-        fs::permissions(p.path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::permissions(root / "locked", fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(root.parent_path(), ec);
-  }
-
-  void file(const fs::path& p, std::size_t size) {
-    std::ofstream(p, std::ios::binary) << std::string(size, 'x');
-    counted.push_back(p);
-  }
-  void dir(const fs::path& p) {
-    fs::create_directory(p);
-    counted.push_back(p);
-  }
-  void link(const fs::path& target, const fs::path& p) {
-    fs::create_symlink(target, p);
-    counted.push_back(p);
-  }
-  // Call once the tree is complete: directory sizes grow as entries are added.
-  void total_up() {
-    expected = 0;
-    for (const auto& p : counted) expected += lstat_size(p);
-  }
-};
-
-// `dirs` directories under root, each with `sub` subdirectories holding
-// `files` files of assorted sizes; plus the three links and a top file.
-void populate(tree& t, int dirs, int sub, int files) {
-  t.counted.push_back(t.root);
-  t.file(t.root / "top.txt", 1234);
-  for (int d = 0; d < dirs; ++d) {
-    const auto dp = t.root / ("d" + std::to_string(d));
-    t.dir(dp);
-    t.file(dp / "readme", 100 + 7 * static_cast<std::size_t>(d));
-    for (int s = 0; s < sub; ++s) {
-      const auto sp = dp / ("s" + std::to_string(s));
-      t.dir(sp);
-      for (int f = 0; f < files; ++f)
-        t.file(sp / ("f" + std::to_string(f)), static_cast<std::size_t>((d * 131 + s * 17 + f * 3) % 997));
-    }
-  }
-  // A 1 MiB file outside the tree, reached through a link: du counts the
-  // link (the length of the path it holds), not the file.
-  std::ofstream(t.outside / "big", std::ios::binary) << std::string(1 << 20, 'b');
-  t.big_file = 1 << 20;
-  t.link(t.outside / "big", t.root / "link_to_big");
-  // A link to a directory of the tree: followed, d0 would count twice.
-  t.link("d0", t.root / "link_to_d0");
-  t.linked_dir = 0;
-  for (const auto& p : t.counted)
-    if (p.string().rfind((t.root / "d0").string() + "/", 0) == 0 || p == t.root / "d0")
-      t.linked_dir += lstat_size(p);
-  // A link to nothing: lstat works on it, stat would fail.
-  t.link("no-such-file", t.root / "dangling");
-}
-
-// What the wrapper around read_directory saw.
-struct watch {
-  std::thread::id io_thread;
-  net::thread_pool* pool = nullptr;
-  std::atomic<int> calls = 0, in_flight = 0, peak = 0, on_io_thread = 0, off_pool = 0;
-  std::function<void(const fs::path&, int)> before;  // per call: the path and its number
-
-  dir_listing call(const fs::path& dir) {
-    const int n = ++calls;
-    if (std::this_thread::get_id() == io_thread) ++on_io_thread;
-    if (!pool->get_executor().running_in_this_thread()) ++off_pool;
-    const int now = ++in_flight;
-    int p = peak.load();
-    while (now > p && !peak.compare_exchange_weak(p, now)) {
-    }
-    if (before) before(dir, n);
-    dir_listing l = read_directory(dir);
-    --in_flight;
-    return l;
-  }
-};
 
 using read_fn = std::function<dir_listing(const fs::path&)>;
 
@@ -163,23 +54,13 @@ walk_result run_walk(watch& w, net::thread_pool& pool, const fs::path& root, std
                      const char* what) {
   w.pool = &pool;
   w.io_thread = std::this_thread::get_id();
-  read_fn read = [&w](const fs::path& dir) { return w.call(dir); };
-  return lunch::run(walk(pool.get_executor(), root, k, read), {.deadline = 5s, .what = what});
-}
-
-std::string explain(std::uintmax_t got, const tree& t) {
-  std::string s = "total " + std::to_string(got) + " bytes, expected " +
-                  std::to_string(t.expected) + " (du -sb's count)";
-  const auto diff = static_cast<long long>(got) - static_cast<long long>(t.expected);
-  if (diff == static_cast<long long>(t.big_file) - static_cast<long long>(lstat_size(t.root / "link_to_big")))
-    s += ": the link to the 1 MiB file was followed (fs::file_size follows links; lstat does not)";
-  else if (diff == static_cast<long long>(t.linked_dir) - static_cast<long long>(lstat_size(t.root / "link_to_d0")))
-    s += ": the link to directory d0 was followed, and d0 counted twice";
-  else if (diff == static_cast<long long>(t.linked_dir) - static_cast<long long>(lstat_size(t.root / "d0")))
-    s += ": the link to directory d0 was read as a directory (is_directory and status follow links)";
-  else if (diff < 0)
-    s += ": something is missing (the directories' own sizes? the links'? the root's?)";
-  return s;
+  read_fn read = [&w](const fs::path& dir) {
+    w.enter(dir);
+    dir_listing l = read_directory(dir);
+    w.leave();
+    return l;
+  };
+  return lunch::run(walk(executor_of(pool), root, k, read), {.deadline = 5s, .what = what});
 }
 
 }  // namespace
@@ -254,13 +135,13 @@ TEST_CASE("an entry that cannot be read is reported, and the walk goes on") {
   // works, listing it fails). Neither what they held nor their size counts.
   for (const char* name : {"vanished", "doomed"}) {
     fs::create_directory(t.root / name);
-    std::ofstream(t.root / name / "inside", std::ios::binary) << std::string(5000, 'd');
+    write_file(t.root / name / "inside", std::string(5000, 'd'));
   }
   const bool root_user = ::geteuid() == 0;
   if (!root_user) {
     // Not readable: its own size counts (lstat works), what it holds cannot.
     t.dir(t.root / "locked");
-    std::ofstream(t.root / "locked" / "secret", std::ios::binary) << std::string(777, 's');
+    write_file(t.root / "locked" / "secret", std::string(777, 's'));
     fs::permissions(t.root / "locked", fs::perms::none);
   } else {
     MESSAGE("running as root, for whom no directory is unreadable: only the directories "
@@ -273,7 +154,7 @@ TEST_CASE("an entry that cannot be read is reported, and the walk goes on") {
     if (dir.filename() == "vanished") fs::remove_all(dir);
     if (dir.filename() == "doomed") {
       fs::remove_all(dir);
-      std::ofstream(dir, std::ios::binary).flush();  // an empty file, 0 bytes
+      write_file(dir, "");  // an empty file, 0 bytes
     }
   };
   auto r = run_walk(w, pool, t.root, 2, "disk_usage of a tree with unreadable entries");
