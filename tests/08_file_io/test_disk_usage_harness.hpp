@@ -3,6 +3,7 @@
 // counts the calls of read_dir. It is compiled once, with the course.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>

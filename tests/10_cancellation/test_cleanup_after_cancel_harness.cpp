@@ -8,6 +8,7 @@
 
 #include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
+#include "lunch/watchdog.hpp"
 #include "lunch/todo.hpp"
 
 using namespace std::chrono_literals;

@@ -9,6 +9,7 @@
 
 #include "lunch/tasks.hpp"
 #include "lunch/testing.hpp"
+#include "lunch/watchdog.hpp"
 
 using namespace std::chrono_literals;
 
