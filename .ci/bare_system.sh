@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's two commands on bare Debian systems, as a new learner meets them.
 #
-#   .ci/bare_system.sh [--keep] [--clang] [SUITE...]   default: bookworm trixie
+#   .ci/bare_system.sh [--keep] [--clang] [--serial] [RELEASE[:tour]...]
+#                                               default: bookworm trixie
 #
 # For each Debian release (bookworm = Debian 12, trixie = Debian 13):
 #   1. a minimal root file system, `debootstrap --variant=minbase`, with git
@@ -10,7 +11,12 @@
 #      part of the run);
 #   3. inside it (chroot, as root: a bare system has no other user and no
 #      sudo) `./lunch tour --no-pause`, which installs what is missing with
-#      scripts/install-deps.sh, then `./lunch test`.
+#      scripts/install-deps.sh, then `./lunch test`. RELEASE:tour stops
+#      after the tour: the installer, the configuration, the demos' build
+#      and the demos themselves are checked, the rest of the build is not.
+# The releases run side by side (--serial: one after the other): much of
+# a run is unpacking packages and waiting on tests, which leaves a core
+# idle. Each line of output starts with its release's name.
 # Every exit path (success, failure, Ctrl-C, the time limit) stops what runs
 # inside, unmounts /proc, /sys and /dev, and deletes the root file system
 # (--keep leaves it for a look: the path is printed). --clang then also
@@ -31,14 +37,21 @@ set -euo pipefail
 
 keep=false
 clang=false
+serial=false
 suites=()
+declare -A tour_only=()
 for arg in "$@"; do
   case $arg in
     --keep) keep=true ;;
     --clang) clang=true ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --serial) serial=true ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bare_system.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
-    *) suites+=("$arg") ;;
+    *)
+      [[ $arg =~ ^[a-z]+(:tour)?$ ]] || {
+        echo "bare_system.sh: '$arg' is not a Debian release name, optionally with :tour" >&2; exit 2; }
+      suites+=("${arg%:tour}")
+      if [[ $arg == *:tour ]]; then tour_only[${arg%:tour}]=1; fi ;;
   esac
 done
 [[ ${#suites[@]} -gt 0 ]] || suites=(bookworm trixie)
@@ -81,10 +94,15 @@ release_root() {
   done < <(awk -v r="$r/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r)
 }
 
-current=""
 cleanup() {
-  local status=$?
-  [[ -n $current ]] && release_root "$current"
+  local status=$? pid dir
+  # The releases' runs first (they are this script's children), then
+  # whatever still runs inside a root file system.
+  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for dir in "${suites[@]/#/$work/}"; do
+    [[ -d $dir ]] && release_root "$dir"
+  done
   if $keep; then
     say "kept the root file systems in $work"
   else
@@ -131,6 +149,10 @@ cd course
 t0=$(date +%s)
 ./lunch tour --no-pause </dev/null
 t1=$(date +%s)
+if [ "${LUNCH_BARE_TOUR_ONLY:-}" = 1 ]; then
+  echo "timings: tour $((t1 - t0)) s (./lunch test not run: tour only)"
+  exit 0
+fi
 ./lunch test
 t2=$(date +%s)
 echo "timings: tour $((t1 - t0)) s, test $((t2 - t1)) s"
@@ -142,35 +164,58 @@ if [ "${LUNCH_BARE_CLANG:-}" = 1 ]; then
   echo "timings (clang): $((t3 - t2)) s"
 fi'
 
-results=()
-for suite in "${suites[@]}"; do
-  dir="$work/$suite"
+# One release from start to end: its root file system, the learner's two
+# commands in it, then the root file system released. The summary line goes
+# to $work/SUITE.result, the exit status is the function's.
+run_release() {
+  local suite=$1 dir="$work/$1" t0=$SECONDS status
   mkdir -p "$dir"
-  t0=$SECONDS
   say "$suite: building a minimal root file system (debootstrap, git only)"
-  bootstrap "$suite" "$dir" || { say "$suite: debootstrap failed (log above)"; exit 1; }
-  t_boot=$((SECONDS - t0))
-  current=$dir
+  bootstrap "$suite" "$dir" || { say "$suite: debootstrap failed (log above)"; return 1; }
+  local t_boot=$((SECONDS - t0))
   enter_root "$dir" "$suite"
-  say "$suite: base system ready in ${t_boot} s; running ./lunch tour --no-pause, then ./lunch test"
+  local what="./lunch tour --no-pause, then ./lunch test"
+  [[ -z ${tour_only[$suite]:-} ]] || what="./lunch tour --no-pause only"
+  say "$suite: base system ready in ${t_boot} s; running $what"
   set +e
   timeout --kill-after=30 "$limit" chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     ${http_proxy:+http_proxy=$http_proxy} LUNCH_BARE_CLANG=$($clang && echo 1 || echo 0) \
+    LUNCH_BARE_TOUR_ONLY=${tour_only[$suite]:-0} \
     /bin/bash -c "$learner_script" 2>&1 | tee "$work/$suite-learner.log" | sed -u "s/^/[$suite] /"
   status=${PIPESTATUS[0]}
   set -e
   release_root "$dir"
-  current=""
+  local timings
   timings=$(grep -o 'timings: .*' "$work/$suite-learner.log" | tail -n1 || true)
   if [[ $status -ne 0 ]]; then
     [[ $status -eq 124 ]] && say "$suite: stopped after the limit of $limit s"
     say "$suite: FAILED (exit $status) after $((SECONDS - t0)) s"
-    exit 1
+    return 1
   fi
-  results+=("$(printf '%-9s base system %4d s   %s   total %4d s' "$suite" "$t_boot" "${timings#timings: }" $((SECONDS - t0)))")
+  printf '%-9s base system %4d s   %s   total %4d s\n' "$suite" "$t_boot" \
+    "${timings#timings: }" $((SECONDS - t0)) > "$work/$suite.result"
   $keep || rm -rf --one-file-system "$dir"
-done
+}
 
-say "passed:"
-printf '  %s\n' "${results[@]}" >&2
+t_all=$SECONDS
+declare -A pids=()
+failed=()
+for suite in "${suites[@]}"; do
+  # In the background even when serial, so that `set -e` holds inside.
+  run_release "$suite" &
+  if $serial; then
+    wait $! || failed+=("$suite")
+  else
+    pids[$suite]=$!
+  fi
+done
+for suite in "${!pids[@]}"; do
+  wait "${pids[$suite]}" || failed+=("$suite")
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  say "failed: ${failed[*]} (the lines starting with [release] above say why)"
+  exit 1
+fi
+say "passed in $((SECONDS - t_all)) s:"
+for suite in "${suites[@]}"; do sed 's/^/  /' "$work/$suite.result" >&2; done
