@@ -98,14 +98,28 @@ class async_rwlock {
     // SOLUTION: take the door and keep it. From here on nobody new comes
     // in, so the reader count can only fall.
     co_await turn_.async_send(error_code{}, net::use_awaitable);
-    // The guard owns the door already: if the wait below throws (it was
-    // cancelled, say), the door is not left shut forever.
+    // The guard owns the door already: if the wait below is cancelled, the
+    // door opens again when the exception leaves this frame.
     write_guard g(this);
     // `drained_` may hold an old "last reader left" from a moment when no
     // writer waited; that is why this re-checks the count in a loop instead
     // of trusting one signal.
-    while (readers_ > 0)
-      co_await drained_.async_receive(net::use_awaitable);
+    while (readers_ > 0) {
+      // as_tuple: a cancelled wait comes back as an error code, so that
+      // the channel can be mended before the cancellation goes on.
+      auto [ec] = co_await drained_.async_receive(net::as_tuple(net::use_awaitable));
+      if (ec) {
+        // Boost 1.81 (asio #1241): after a cancelled receive, try_send
+        // fails until the next receive waits. The next writer checks the
+        // count, sees a reader, and a moment later that reader leaves on
+        // another thread: its signal would be refused, and the writer would
+        // wait for it forever. reset() mends the channel; nobody else
+        // waits on it, because we hold the door. (1.82 and later need no
+        // reset; it does no harm there.)
+        drained_.reset();
+        throw boost::system::system_error(ec);
+      }
+    }
     co_return g;
   }
 

@@ -20,22 +20,9 @@
 
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
-using clock_type = std::chrono::steady_clock;
 
 namespace pool_map_harness {
 namespace {
-
-// A rendezvous with one deadline for everybody (see test_thread_per_task).
-// Arrivals after the first `expected` pass straight through.
-struct meeting {
-  lunch::rendezvous rv;
-  clock_type::time_point by;
-  meeting(int expected, ms limit) : rv(expected), by(clock_type::now() + limit) {}
-  bool attend() {
-    const auto left = std::chrono::duration_cast<ms>(by - clock_type::now());
-    return rv.arrive_and_wait(std::max(left, ms(0)));
-  }
-};
 
 // How many jobs are running now, and the most at once.
 struct occupancy {
@@ -70,7 +57,7 @@ census twelve_jobs_on_three(const map_fn<seen>& pool_map) {
   lunch::within(8s, "pool_map of 12 jobs on 3 threads", [&] {
     net::thread_pool pool(3);
     auto ex = pool.get_executor();
-    meeting m(3, 2s);
+    lunch::meeting m(3, 2s);
     occupancy running;
     std::vector<std::function<seen()>> jobs;
     for (int i = 0; i < 12; ++i)

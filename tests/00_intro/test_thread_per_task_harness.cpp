@@ -17,23 +17,9 @@
 
 using namespace std::chrono_literals;
 using ms = std::chrono::milliseconds;
-using clock_type = std::chrono::steady_clock;
 
 namespace thread_per_task_harness {
 namespace {
-
-// A rendezvous with one deadline for everybody: a job that arrives late
-// gets only what is left of the time. Jobs run one after another then fail
-// within `limit` in total, instead of each waiting `limit` alone.
-struct meeting {
-  lunch::rendezvous rv;
-  clock_type::time_point by;
-  meeting(int expected, ms limit) : rv(expected), by(clock_type::now() + limit) {}
-  bool attend() {
-    const auto left = std::chrono::duration_cast<ms>(by - clock_type::now());
-    return rv.arrive_and_wait(std::max(left, ms(0)));
-  }
-};
 
 // What thread_per_task threw, in words ("nothing" if it returned).
 std::string thrown_by(const run_fn<int>& thread_per_task, std::vector<std::function<int()>> jobs) {
@@ -53,7 +39,7 @@ std::string thrown_by(const run_fn<int>& thread_per_task, std::vector<std::funct
 census eight_jobs_meet(const run_fn<seen>& thread_per_task) {
   census r;
   lunch::within(8s, "thread_per_task of 8 jobs that meet", [&] {
-    meeting m(8, 2s);
+    lunch::meeting m(8, 2s);
     std::vector<std::function<seen()>> jobs;
     for (int i = 0; i < 8; ++i)
       jobs.push_back([&m] { return seen{m.attend(), std::this_thread::get_id()}; });

@@ -39,7 +39,7 @@ coro<net::awaitable<int>> one_by_one([[maybe_unused]] net::any_io_executor ex,
 }  // namespace
 
 net::awaitable<outcome> run_jobs(adaptor_fn adaptor, probe& p, std::vector<ms> durations,
-                                 std::size_t n, int failing) {
+                                 std::size_t n, int failing, std::string name) {
   auto ex = co_await net::this_coro::executor;
   std::vector<net::awaitable<int>> tasks;
   for (int i = 0; i < static_cast<int>(durations.size()); ++i)
@@ -47,7 +47,7 @@ net::awaitable<outcome> run_jobs(adaptor_fn adaptor, probe& p, std::vector<ms> d
   auto results = adaptor(one_by_one(ex, std::move(tasks)), n);
   outcome out;
   try {
-    lunch::pending wait("the consumer pulls results from buffer_unordered");
+    lunch::pending wait("the consumer pulls results from " + name);
     while (auto v = co_await results.async_resume(net::use_awaitable)) {
       out.got.push_back(*v);
       p.log += "got" + std::to_string(*v) + " ";

@@ -3,8 +3,8 @@
 // The same jobs as buffer_unordered's tests: each counts itself while it
 // runs, naps for its own duration and returns its number. Durations that fix
 // an order differ by 50 ms or more.
-// The jobs and the consumer are in test_buffered_harness.cpp, compiled once
-// with the course.
+// The jobs and the consumer are buffer_unordered's harness
+// (test_buffer_unordered_harness.cpp), compiled once with the course.
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -1,34 +1,27 @@
-// The half of test_buffered.cpp that does not depend on the exercise: the
-// jobs, the stream that hands them out and the consumer, compiled once with
-// the course. The learner's buffered() comes in as a plain function.
+// The half of test_buffered.cpp that does not depend on the exercise. The
+// jobs, the stream that hands them out and the consumer are
+// buffer_unordered's (test_buffer_unordered_harness.cpp): the two adaptors
+// differ only in the order of their results. The learner's buffered() comes
+// in as a plain function.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/experimental/coro.hpp>
-
-#include <chrono>
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <vector>
+
+#include "test_buffer_unordered_harness.hpp"
 
 namespace buffered_harness {
 
 namespace net = boost::asio;
-using ms = std::chrono::milliseconds;
-using net::experimental::coro;
+using buffer_unordered_harness::adaptor_fn;
+using buffer_unordered_harness::coro;
+using buffer_unordered_harness::ms;
 
-// The code under test: buffered(tasks, n).
-using adaptor_fn = std::function<coro<int>(coro<net::awaitable<int>>, std::size_t)>;
-
-// What the jobs saw while they ran.
-struct probe {
-  int started = 0;
-  int running = 0;
-  int peak = 0;
-  std::string log;  // "-3" when job 3 ends, "got3" when the consumer gets it
-  int running_at_throw = -1;  // jobs running when the consumer caught
+// What the jobs saw while they ran, and how many were still running when
+// the consumer caught an exception.
+struct probe : buffer_unordered_harness::probe {
+  int running_at_throw = -1;
 };
 
 // Jobs with the given durations, n at a time through the adaptor; job

@@ -56,11 +56,6 @@ int free_permits(scene& s) {
   return n;
 }
 
-// The test rethrows an unfinished exercise's TODO only once the peer has
-// stopped, so that the learner sees the TODO rather than a deadline.
-void rethrow_todo(const at_end& r) {
-  if (r.todo) std::rethrow_exception(r.todo);
-}
 
 // The permits are counted at once. What the peer heard is read one turn
 // later: a goodbye the peer has taken completes the worker's send and the
@@ -80,6 +75,16 @@ void note_end(net::any_io_executor ex, scene& s, at_end& r, std::exception_ptr e
   });
 }
 
+// Every scenario ends here, once the worker has ended and note_end() has
+// seen it: the peer is let go and its task finishes. Only then is an
+// unfinished exercise's TODO rethrown, so that the learner sees the TODO
+// rather than a deadline.
+net::awaitable<void> wind_down(scene& s, lunch::task_group& g, const at_end& r) {
+  co_await let_peer_go(s);
+  co_await g.wait();
+  if (r.todo) std::rethrow_exception(r.todo);
+}
+
 }  // namespace
 
 net::awaitable<at_end> three_steps(worker_fn worker) {
@@ -96,9 +101,7 @@ net::awaitable<at_end> three_steps(worker_fn worker) {
   }
   note_end(ex, s, r, e);
   while (!r.ended) co_await net::post(ex, net::use_awaitable);
-  co_await let_peer_go(s);
-  co_await g.wait();
-  rethrow_todo(r);
+  co_await wind_down(s, g, r);
   co_return r;
 }
 
@@ -122,9 +125,7 @@ net::awaitable<at_end> cancelled_by_signal(worker_fn worker, ms peer_pause, ms p
   lunch::pending p("the cancelled worker to end");
   while (!r.ended) co_await lunch::nap(1ms);
   p.done();
-  co_await let_peer_go(s);
-  co_await g.wait();
-  rethrow_todo(r);
+  co_await wind_down(s, g, r);
   co_return r;
 }
 
@@ -143,9 +144,7 @@ net::awaitable<at_end> cancelled_by_or(worker_fn worker) {
   }
   note_end(ex, s, r, e);
   while (!r.ended) co_await net::post(ex, net::use_awaitable);
-  co_await let_peer_go(s);
-  co_await g.wait();
-  rethrow_todo(r);
+  co_await wind_down(s, g, r);
   co_return r;
 }
 

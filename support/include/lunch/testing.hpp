@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -41,6 +42,26 @@ class rendezvous {
   std::condition_variable cv_;
   int expected_;
   int arrived_ = 0;
+};
+
+// A rendezvous with one deadline for everybody, counted from construction:
+// each arrival waits only for what is left of `limit`. Tasks that run one
+// after another instead of together then fail within `limit` in all, not
+// `limit` each. Arrivals after the first `expected` pass straight through.
+class meeting {
+ public:
+  meeting(int expected, std::chrono::milliseconds limit)
+      : rv_(expected), by_(std::chrono::steady_clock::now() + limit) {}
+
+  bool attend() {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        by_ - std::chrono::steady_clock::now());
+    return rv_.arrive_and_wait(std::max(left, std::chrono::milliseconds(0)));
+  }
+
+ private:
+  rendezvous rv_;
+  std::chrono::steady_clock::time_point by_;
 };
 
 // A task that naps `d` and then throws std::out_of_range(message): a failure
